@@ -1,0 +1,397 @@
+"""records → linked site: references resolved, Markdown rendered, backlinks known.
+
+Every Markdown text is rendered exactly once here, with the scope of the record
+it belongs to (its municipality's WGs, the plans its 項番 refer to). Rendering
+and finding references are one pass of markdown-it, so a dangling reference is
+reported at its line and the backlinks of every item, WG and body come for free.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from markdown_it import MarkdownIt
+
+from .markdown import ITEM_NUMBER, Link, render
+from .model import (
+    Body,
+    ContentError,
+    Document,
+    Location,
+    Meeting,
+    Plan,
+    PlanItem,
+    Problem,
+    Record,
+    RecordRef,
+    Records,
+    Statement,
+    Text,
+    WorkingGroup,
+    where,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A place that refers to a record: a statement of a meeting, or another record."""
+
+    source: RecordRef
+    statement: str | None  # anchor of the statement, when the mention is in one
+    location: Location
+
+
+@dataclass(frozen=True)
+class Site:
+    records: Records
+    html: dict[Text, str]  # every Markdown text, rendered
+    mentions: dict[RecordRef, tuple[Mention, ...]]  # target → where it is mentioned
+    refs_by_text: dict[Text, tuple[RecordRef, ...]]  # what each text links to
+
+    def item_ref(self, plan: Plan, item: PlanItem) -> RecordRef:
+        return RecordRef("item", plan.ref.municipality, f"{plan.ref.slug}/{item.number}")
+
+
+class Index:
+    """Lookup of every linkable record by kind and slug."""
+
+    def __init__(self, records: Records, url_for: Callable[[RecordRef], str]) -> None:
+        self.records = records
+        self.url_for = url_for
+        self.by_key: dict[tuple[str, str, str], tuple[RecordRef, str]] = {}
+        for kind, table in (
+            ("body", records.bodies),
+            ("meeting", records.meetings),
+            ("wg", records.wgs),
+            ("plan", records.plans),
+            ("document", records.documents),
+        ):
+            for ref, record in table.items():
+                self.by_key[(kind, ref.municipality, ref.slug)] = (ref, title_of(record))
+        self.items: dict[RecordRef, dict[int, tuple[RecordRef, str]]] = {}
+        for ref, plan in records.plans.items():
+            self.items[ref] = {
+                i.number: (
+                    RecordRef("item", ref.municipality, f"{ref.slug}/{i.number}"),
+                    f"項番{i.number}「{i.title}」",
+                )
+                for i in plan.items
+            }
+        self._patterns: dict[tuple[str, bool], re.Pattern[str] | None] = {}
+        self.wg_names: dict[str, dict[str, RecordRef]] = defaultdict(dict)
+        for ref, wg in records.wgs.items():
+            for name in (wg.name, *wg.aliases):
+                self.wg_names[ref.municipality][name] = ref
+
+    def autolink(self, municipality: str, with_items: bool) -> re.Pattern[str] | None:
+        key = (municipality, with_items)
+        if key not in self._patterns:
+            names = sorted(self.wg_names.get(municipality, {}), key=lambda n: (-len(n), n))
+            parts = [ITEM_NUMBER] if with_items else []
+            parts += [re.escape(n) for n in names]
+            self._patterns[key] = re.compile("|".join(parts)) if parts else None
+        return self._patterns[key]
+
+
+@dataclass
+class RecordScope:
+    """What the texts of one record may refer to (markdown.Scope)."""
+
+    index: Index
+    municipality: str
+    plans: tuple[RecordRef, ...]
+
+    @property
+    def autolink(self) -> re.Pattern[str] | None:
+        return self.index.autolink(self.municipality, bool(self.plans))
+
+    def resolve(self, kind: str, target: str) -> Link | str:
+        index = self.index
+        if kind == "item":
+            return self._item(target)
+        if kind == "wgname":
+            ref = index.wg_names[self.municipality][target]
+            return self._link(ref, index.by_key[("wg", ref.municipality, ref.slug)][1])
+        if kind in ("body", "meeting", "wg", "plan", "document"):
+            municipality, _, slug = target.rpartition(":")
+            hit = index.by_key.get((kind, municipality or self.municipality, slug))
+            if hit is None:
+                known = sorted(
+                    s for k, m, s in index.by_key if k == kind and m == self.municipality
+                )
+                have = (
+                    f"known in {self.municipality}: {', '.join(known)}"
+                    if known
+                    else f"{self.municipality} has no {kind} yet"
+                )
+                return f"unknown {kind} '{target}' in [[{kind}:{target}]] ({have})"
+            return self._link(*hit)
+        return (
+            f"unknown reference kind '{kind}'; write [[item:44]], [[wg:slug]], "
+            "[[body:slug]], [[meeting:body/slug]], [[plan:slug]] or [[document:slug]]"
+        )
+
+    def _item(self, target: str) -> Link | str:
+        plan_slug, _, number = target.rpartition("/")
+        plans = self.plans
+        if plan_slug:
+            plans = tuple(
+                p
+                for p in self.index.items
+                if p.slug == plan_slug and p.municipality == self.municipality
+            )
+            if not plans:
+                return f"unknown plan '{plan_slug}' in [[item:{target}]]"
+        if not plans:
+            return (
+                f"項番{number}: this record refers to no plan; add `plans: [<plan slug>]` "
+                "to the meeting or its body"
+            )
+        if not number.isdigit():
+            return f"'{number}' is not an item number; write [[item:44]]"
+        for plan in plans:
+            hit = self.index.items[plan].get(int(number))
+            if hit:
+                return self._link(*hit)
+        plan = self.index.records.plans[plans[0]]
+        return (
+            f"unknown plan item 項番{number} (plan {plan.title} has "
+            f"{number_ranges([i.number for i in plan.items])})"
+        )
+
+    def _link(self, ref: RecordRef, title: str) -> Link:
+        return Link(self.index.url_for(ref), title, ref)
+
+
+def link_records(records: Records, md: MarkdownIt, url_for: Callable[[RecordRef], str]) -> Site:
+    """Check references between records, render all Markdown, gather backlinks."""
+    problems = list(check_references(records))
+    index = Index(records, url_for)
+    html: dict[Text, str] = {}
+    refs_by_text: dict[Text, tuple[RecordRef, ...]] = {}
+    mentions: dict[RecordRef, list[Mention]] = defaultdict(list)
+    for record in records.all():
+        scope = RecordScope(index, record.ref.municipality, plans_of(record, records))
+        for text, statement in texts_of(record):
+            rendered, found = render(md, text.source, scope)
+            html[text] = rendered
+            targets = []
+            for f in found:
+                at = Location(
+                    text.location.path,
+                    text.location.line + f.line,
+                    (text.location.column if f.line == 0 else 1) + f.column,
+                )
+                if f.error:
+                    problems.append(Problem(at, f.error))
+                    continue
+                targets.append(f.link.key)
+                if f.link.key != record.ref:
+                    mentions[f.link.key].append(Mention(record.ref, statement, at))
+            refs_by_text[text] = tuple(dict.fromkeys(targets))
+    if problems:
+        raise ContentError(problems)
+    return Site(
+        records=records,
+        html=html,
+        mentions={
+            k: tuple(dict.fromkeys(sorted(v, key=_mention_order))) for k, v in mentions.items()
+        },
+        refs_by_text=refs_by_text,
+    )
+
+
+def _mention_order(m: Mention) -> tuple:
+    return (m.source.kind != "meeting", m.source.municipality, m.source.slug, m.location)
+
+
+def plans_of(record: Record, records: Records) -> tuple[RecordRef, ...]:
+    """The plans whose 項番 a record's texts refer to."""
+    municipality = record.ref.municipality
+    if isinstance(record, Plan):
+        return (record.ref,)
+    if isinstance(record, Body):
+        slugs = record.plans
+    elif isinstance(record, Meeting):
+        body = records.bodies.get(RecordRef("body", municipality, record.body))
+        slugs = record.meta.plans or (body.plans if body else ())
+    elif isinstance(record, Document) and record.meta.body:
+        body = records.bodies.get(RecordRef("body", municipality, record.meta.body))
+        slugs = body.plans if body else ()
+    else:
+        slugs = ()
+    refs = tuple(RecordRef("plan", municipality, s) for s in slugs)
+    return tuple(r for r in refs if r in records.plans)
+
+
+def texts_of(record: Record) -> Iterator[tuple[Text, str | None]]:
+    """Every Markdown text of a record, with the statement it belongs to (if any)."""
+    if isinstance(record, Meeting):
+        yield from ((t, None) for t in _texts(record.meta))
+        yield from ((t, None) for t in record.preface)
+        for section in record.sections:
+            for block in section.blocks:
+                if isinstance(block, Statement):
+                    yield block.text, block.id
+                else:
+                    yield block, None
+    elif isinstance(record, Document):
+        yield from ((t, None) for t in _texts(record.meta))
+        yield record.text, None
+    else:
+        yield from ((t, None) for t in _texts(record))
+
+
+def _texts(value: object) -> Iterator[Text]:
+    if isinstance(value, Text):
+        yield value
+    elif isinstance(value, tuple):
+        for v in value:
+            yield from _texts(v)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for f in dataclasses.fields(value):
+            if not f.metadata.get("derived"):
+                yield from _texts(getattr(value, f.name))
+
+
+def title_of(record: Record) -> str:
+    if isinstance(record, (Meeting, Document)):
+        return record.meta.title
+    if isinstance(record, Plan):
+        return record.title
+    return record.name
+
+
+def number_ranges(numbers: list[int]) -> str:
+    """[2, 38, 39, 40] → '2, 38–40'"""
+    numbers = sorted(set(numbers))
+    if not numbers:
+        return "no items"
+    runs: list[list[int]] = [[numbers[0], numbers[0]]]
+    for n in numbers[1:]:
+        if n == runs[-1][1] + 1:
+            runs[-1][1] = n
+        else:
+            runs.append([n, n])
+    return ", ".join(f"{a}" if a == b else f"{a}–{b}" for a, b in runs)
+
+
+# --- references between records, by slug --------------------------------------------
+
+
+def check_references(records: Records) -> Iterator[Problem]:
+    bodies = records.bodies
+
+    def known(kind: str, municipality: str, table: dict) -> str:
+        slugs = sorted(r.slug for r in table if r.municipality == municipality)
+        return f"known {kind}: {', '.join(slugs)}" if slugs else f"there is no {kind} yet"
+
+    def body_exists(slug: str | None, record: Record, field: str) -> Iterator[Problem]:
+        if slug and RecordRef("body", record.ref.municipality, slug) not in bodies:
+            yield Problem(
+                where(slug, record.location),
+                f"{field}: unknown body '{slug}' in {record.ref.municipality} "
+                f"({known('bodies', record.ref.municipality, bodies)})",
+            )
+
+    def plans_exist(slugs: tuple[str, ...], record: Record) -> Iterator[Problem]:
+        for slug in slugs:
+            if RecordRef("plan", record.ref.municipality, slug) not in records.plans:
+                yield Problem(
+                    where(slug, record.location),
+                    f"plans: unknown plan '{slug}' "
+                    f"({known('plans', record.ref.municipality, records.plans)})",
+                )
+
+    for body in bodies.values():
+        yield from body_exists(body.parent, body, "parent")
+        yield from plans_exist(body.plans, body)
+        if body.parent == body.ref.slug:
+            yield Problem(
+                where(body.parent, body.location), "parent: a body cannot be its own parent"
+            )
+    for meeting in records.meetings.values():
+        if RecordRef("body", meeting.ref.municipality, meeting.body) not in bodies:
+            yield Problem(
+                meeting.location,
+                f"this meeting is in meetings/{meeting.body}/ but there is no body "
+                f"'{meeting.body}': create bodies/{meeting.body}.yaml or move the "
+                f"file ({known('bodies', meeting.ref.municipality, bodies)})",
+            )
+        yield from plans_exist(meeting.meta.plans, meeting)
+        yield from _check_agenda(meeting)
+        for material in meeting.meta.materials:
+            if (
+                material.document
+                and RecordRef("document", meeting.ref.municipality, material.document)
+                not in records.documents
+            ):
+                yield Problem(
+                    where(material.document, meeting.location),
+                    f"document: unknown document '{material.document}'",
+                )
+    for wg in records.wgs.values():
+        yield from body_exists(wg.body, wg, "body")
+    for document in records.documents.values():
+        yield from body_exists(document.meta.body, document, "body")
+    for plan in records.plans.values():
+        yield from body_exists(plan.body, plan, "body")
+        numbers: dict[int, PlanItem] = {}
+        for item in plan.items:
+            if item.number in numbers:
+                yield Problem(
+                    where(item.number, plan.location),
+                    f"項番{item.number} is used twice in this plan (first at line "
+                    f"{where(numbers[item.number].number, plan.location).line}); "
+                    "item numbers must be unique",
+                )
+            numbers[item.number] = item
+        for item in plan.items:
+            for relation in item.related:
+                if relation.item not in numbers:
+                    yield Problem(
+                        where(relation.item, plan.location),
+                        f"related: unknown plan item 項番{relation.item} (this plan has "
+                        f"{number_ranges(list(numbers))})",
+                    )
+    wg_names: dict[tuple[str, str], WorkingGroup] = {}
+    for wg in records.wgs.values():
+        for name in (wg.name, *wg.aliases):
+            other = wg_names.setdefault((wg.ref.municipality, name), wg)
+            if other is not wg:
+                yield Problem(
+                    wg.location,
+                    f"the WG name '{name}' is also used by "
+                    f"{other.location.path}; names and aliases must be unique",
+                )
+
+
+def _check_agenda(meeting: Meeting) -> Iterator[Problem]:
+    ids: set[str] = set()
+
+    def walk(items: tuple) -> Iterator[str]:
+        for item in items:
+            if item.id:
+                yield item.id
+            yield from walk(item.items)
+
+    for agenda_id in walk((*meeting.meta.reports, *meeting.meta.agenda)):
+        ids.add(agenda_id)
+    hint = f"known: {', '.join(sorted(ids))}" if ids else "give agenda items an id: first"
+    for conclusion in meeting.meta.conclusions:
+        if conclusion.agenda and conclusion.agenda not in ids:
+            yield Problem(
+                where(conclusion.agenda, meeting.location),
+                f"conclusions: agenda '{conclusion.agenda}' matches no agenda or "
+                f"report item ({hint})",
+            )
+    for section in meeting.sections:
+        if section.agenda and section.agenda not in ids:
+            yield Problem(
+                section.location,
+                f"heading {{#{section.agenda}}} matches no agenda or report item ({hint})",
+            )

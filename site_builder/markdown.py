@@ -1,0 +1,233 @@
+"""The MarkdownIt factory and the cross-reference plugin.
+
+Two ways to reach another record from prose:
+
+* explicit: ``[[item:44]]``, ``[[wg:kanmin-data|官民データ活用WG]]``, ``[[body:gyokaku]]``,
+  ``[[meeting:gyokaku/2025-11-17]]``, ``[[document:slug]]``, ``[[plan:dx-plan]]``;
+* automatic: ``項番44`` (half- or full-width digits) within the plans the record
+  refers to, and the names and aliases of the municipality's WGs.
+
+The plugin only finds references; what they point to is decided by a ``Scope``
+passed in ``env`` (markdown-it's per-render state), which ``graph.py`` builds for
+each record. Automatic links keep the clerk's words as the link text, so linking
+never alters a record's text. Raw HTML is off: records come from many hands and
+are published as they are.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
+
+EXPLICIT = re.compile(r"\[\[(?P<kind>[a-z]+):(?P<target>[^\]|\n]+?)(?:\|(?P<label>[^\]\n]+))?\]\]")
+ITEM_NUMBER = r"項番\s*(?P<number>[0-9０-９]+)"
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """Where a resolved reference points."""
+
+    href: str
+    title: str  # the target's title, for the link's title attribute
+    key: object  # the target's identity (a RecordRef), for backlinks
+
+
+@dataclass(slots=True)
+class Found:
+    """A reference as written: kind, target, and where in the text (0-based line, column)."""
+
+    kind: str
+    target: str
+    line: int
+    column: int
+    link: Link | None = None
+    error: str | None = None
+
+
+class Scope(Protocol):
+    """What a text may refer to; built per record by graph.py."""
+
+    autolink: re.Pattern[str] | None  # 項番NN and WG names of this record's scope
+
+    def resolve(self, kind: str, target: str) -> Link | str: ...
+
+
+@dataclass
+class Env:
+    """Per-render state: the scope in, the references found out."""
+
+    scope: Scope
+    found: list[Found] = field(default_factory=list)
+
+
+def make_markdown() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "typographer": False})
+    md.enable(["table", "strikethrough"])
+    md.inline.ruler.before("link", "xref", _xref_inline)
+    md.core.ruler.after("inline", "xref_autolink", _autolink)
+    md.core.ruler.after("xref_autolink", "xref_locate", _locate)
+    md.core.ruler.after("xref_locate", "headerless_tables", _headerless_tables)
+    md.add_render_rule("xref", _render_xref)
+    return md
+
+
+def render(md: MarkdownIt, source: str, scope: Scope) -> tuple[str, list[Found]]:
+    env = Env(scope)
+    html = md.render(source, {"xref": env})
+    return html, env.found
+
+
+# --- parsing ----------------------------------------------------------------------
+
+
+def _xref_inline(state: StateInline, silent: bool) -> bool:
+    if not state.src.startswith("[[", state.pos):
+        return False
+    m = EXPLICIT.match(state.src, state.pos)
+    if not m:
+        return False
+    if not silent:
+        token = state.push("xref", "", 0)
+        token.meta = {
+            "kind": m["kind"],
+            "target": m["target"].strip(),
+            "label": (m["label"] or "").strip(),
+            "offset": state.pos,
+        }
+        token.content = m[0]
+    state.pos = m.end()
+    return True
+
+
+def _autolink(state: StateCore) -> None:
+    env = state.env.get("xref")
+    if env is None or env.scope.autolink is None:
+        return
+    pattern = env.scope.autolink
+    for block in state.tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        children: list[Token] = []
+        depth = 0
+        search_from = 0
+        for child in block.children:
+            depth += child.type == "link_open"
+            depth -= child.type == "link_close"
+            if child.type != "text" or depth:
+                children.append(child)
+                continue
+            pos = 0
+            for m in pattern.finditer(child.content):
+                if m.start() > pos:
+                    children.append(_text(child.content[pos : m.start()]))
+                token = Token("xref", "", 0)
+                if m.groupdict().get("number"):
+                    kind, target = "item", _half_width(m.group("number"))
+                else:
+                    kind, target = "wgname", m.group(0)
+                offset = block.content.find(m.group(0), search_from)
+                search_from = max(search_from, offset + 1)
+                token.meta = {
+                    "kind": kind,
+                    "target": target,
+                    "label": m.group(0),
+                    "offset": max(offset, 0),
+                    "auto": True,
+                }
+                token.content = m.group(0)
+                children.append(token)
+                pos = m.end()
+            if pos == 0:
+                children.append(child)
+            elif pos < len(child.content):
+                children.append(_text(child.content[pos:]))
+        block.children = children
+
+
+def _locate(state: StateCore) -> None:
+    """Resolve each reference against the scope and record where it was written."""
+    env = state.env.get("xref")
+    if env is None:
+        return
+    for block in state.tokens:
+        if block.type != "inline" or not block.children or not block.map:
+            continue
+        for child in block.children:
+            if child.type != "xref":
+                continue
+            before = block.content[: child.meta["offset"]]
+            line = block.map[0] + before.count("\n")
+            column = len(before) - (before.rfind("\n") + 1)
+            column += _indent(state.src, line)
+            found = Found(child.meta["kind"], child.meta["target"], line, column)
+            result = env.scope.resolve(found.kind, found.target)
+            if isinstance(result, Link):
+                found.link = result
+            else:
+                found.error = result
+            child.meta["found"] = found
+            env.found.append(found)
+
+
+def _headerless_tables(state: StateCore) -> None:
+    """A pipe table whose header row is empty (PDF tables often have none) gets no
+    <thead>: empty header cells tell a screen reader nothing."""
+    tokens = state.tokens
+    for i, token in enumerate(tokens):
+        if token.type != "thead_open":
+            continue
+        end = next(j for j in range(i, len(tokens)) if tokens[j].type == "thead_close")
+        if all(t.type != "inline" or not t.content.strip() for t in tokens[i:end]):
+            for t in tokens[i : end + 1]:
+                t.hidden = True
+                t.type = "hidden_" + t.type
+                t.tag = ""
+                t.children = []
+                t.content = ""
+
+
+def _indent(src: str, line: int) -> int:
+    lines = src.split("\n")
+    if line >= len(lines):
+        return 0
+    text = lines[line]
+    return len(text) - len(text.lstrip(" "))
+
+
+def _text(content: str) -> Token:
+    token = Token("text", "", 0)
+    token.content = content
+    return token
+
+
+def _half_width(digits: str) -> str:
+    return digits.translate(str.maketrans("０１２３４５６７８９", "0123456789"))
+
+
+# --- rendering --------------------------------------------------------------------
+
+
+def _render_xref(self, tokens: list[Token], idx: int, options, env) -> str:
+    token = tokens[idx]
+    found: Found | None = token.meta.get("found")
+    label = token.meta["label"] or (found.link.title if found and found.link else token.content)
+    escaped = self.escapeHtml(label) if hasattr(self, "escapeHtml") else _escape(label)
+    if not found or not found.link:
+        return escaped
+    kind = "item" if found.kind == "item" else found.kind.replace("wgname", "wg")
+    return (
+        f'<a class="xref xref-{kind}" href="{_escape(found.link.href)}"'
+        f' title="{_escape(found.link.title)}">{escaped}</a>'
+    )
+
+
+def _escape(text: str) -> str:
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    )

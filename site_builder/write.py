@@ -1,0 +1,48 @@
+"""Rendered files → a staged directory beside output/, swapped in only on success.
+
+A failed build never touches the last good site: everything is written to
+``.output.staging-<pid>`` first; only a complete tree replaces ``output/``, by
+two renames on the same file system, so a reader sees the old site or the new
+one, never a mixture.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+
+def staging_path(output: Path) -> Path:
+    return output.parent / f".{output.name}.staging-{os.getpid()}"
+
+
+def write_site(files: dict[str, bytes], static_dir: Path, output: Path) -> Path:
+    """Write every file (and the theme's static/ as static/) into a fresh staging dir."""
+    staged = staging_path(output)
+    if staged.exists():
+        shutil.rmtree(staged)
+    staged.mkdir(parents=True)
+    if static_dir.is_dir():
+        shutil.copytree(static_dir, staged / "static")
+    for rel, data in sorted(files.items()):
+        target = staged / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    return staged
+
+
+def swap_in(staged: Path, output: Path) -> None:
+    """Replace output/ with the staged tree."""
+    old = output.parent / f".{output.name}.old-{os.getpid()}"
+    if old.exists():
+        shutil.rmtree(old)
+    if output.exists():
+        os.rename(output, old)
+    os.rename(staged, output)
+    if old.exists():
+        shutil.rmtree(old)
+
+
+def discard(staged: Path) -> None:
+    shutil.rmtree(staged, ignore_errors=True)

@@ -1,0 +1,177 @@
+"""Fixtures shared by the tests.
+
+Sections: browser tests (Playwright driving Debian's /usr/bin/chromium; `python3 dev.py
+setup --browser` installs it) and local HTTP serving. Add new fixtures under a section
+header of their own.
+"""
+
+import functools
+import threading
+from collections.abc import Callable, Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+# --------------------------------------------------------------------------- marks
+
+BROWSER_FIXTURES = frozenset({"browser", "page"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that uses a browser fixture `browser` (`-m "not browser"` skips)."""
+    for item in items:
+        if BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.browser)
+
+
+# --------------------------------------------------------------------------- HTTP serving
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    """Serves files from `directory=` without logging each request."""
+
+    extensions_map = {  # noqa: RUF012 - extends the class attribute on purpose
+        **SimpleHTTPRequestHandler.extensions_map,
+        ".js": "text/javascript",
+        ".mjs": "text/javascript",
+        ".wasm": "application/wasm",
+        ".json": "application/json",
+        ".svg": "image/svg+xml",
+    }
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:  # type: ignore[override]
+        # A browser that drops a connection it no longer needs is not an error.
+        pass
+
+
+@pytest.fixture
+def serve_dir() -> Iterator[Callable[[str | Path], str]]:
+    """Factory: `base = serve_dir(path)` serves `path` on 127.0.0.1 at an ephemeral port.
+
+    Returns the base URL without a trailing slash (`f"{base}/index.html"`). Each server
+    runs in a background thread and is shut down when the test ends.
+    """
+    servers: list[tuple[ThreadingHTTPServer, threading.Thread]] = []
+
+    def serve(directory: str | Path) -> str:
+        handler = functools.partial(_QuietHandler, directory=str(directory))
+        server = _QuietServer(("127.0.0.1", 0), handler)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        servers.append((server, thread))
+        return f"http://127.0.0.1:{server.server_port}"
+
+    yield serve
+    for server, thread in servers:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+# --------------------------------------------------------------------------- browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Debian Chromium for the whole session (Playwright sync API)."""
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `python3 dev.py setup --browser`")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh ja-JP context and page; the test fails if the page logged a console error,
+    threw an uncaught exception, or had a request fail."""
+    context = browser.new_context(locale="ja-JP")
+    page = context.new_page()
+    problems: list[str] = []
+
+    def on_console(message) -> None:
+        if message.type == "error":
+            where = message.location.get("url", "")
+            problems.append(f"console error: {message.text}" + (f" ({where})" if where else ""))
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: problems.append(f"uncaught exception: {error}"))
+    page.on(
+        "requestfailed",
+        lambda request: problems.append(
+            f"request failed: {request.method} {request.url} ({request.failure})"
+        ),
+    )
+    yield page
+    context.close()
+    if problems:
+        pytest.fail("the page reported problems:\n  " + "\n  ".join(problems), pytrace=False)
+
+
+# --------------------------------------------------------------------------- content trees
+
+REPO = Path(__file__).resolve().parent.parent
+MINIMAL_CONFIG = "site:\n  title: テストサイト\nsearch:\n  enabled: false\n"
+
+
+@pytest.fixture
+def make_site(tmp_path: Path) -> Callable[..., Path]:
+    """Factory: `root = make_site({"content/a/municipality.yaml": "name: 市"})`.
+
+    Writes the files (str as UTF-8, bytes as they are) and a minimal config.yaml into a
+    fresh project folder whose themes/ is the repository's; returns the folder.
+    """
+
+    def make(files: dict[str, str | bytes], config: str = MINIMAL_CONFIG) -> Path:
+        (tmp_path / "config.yaml").write_text(config, encoding="utf-8")
+        if not (tmp_path / "themes").exists():
+            (tmp_path / "themes").symlink_to(REPO / "themes")
+        for rel, data in files.items():
+            path = tmp_path / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(data, bytes):
+                path.write_bytes(data)
+            else:
+                path.write_text(data, encoding="utf-8")
+        return tmp_path
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def example_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example site (content/ of the repository) built once, with its search index,
+    into a temporary project folder; returns that folder (output/ inside)."""
+    from site_builder.build import build
+    from site_builder.config import load_config
+
+    root = tmp_path_factory.mktemp("example")
+    for name in ("content", "themes"):
+        (root / name).symlink_to(REPO / name)
+    (root / "config.yaml").write_bytes((REPO / "config.yaml").read_bytes())
+    build(load_config(root))
+    return root

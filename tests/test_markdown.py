@@ -1,0 +1,70 @@
+import re
+from dataclasses import dataclass
+
+from site_builder.markdown import ITEM_NUMBER, Link, make_markdown, render
+
+
+@dataclass
+class FakeScope:
+    """Items 38 and 44 exist; the WG 官民データ活用WG exists."""
+
+    autolink: re.Pattern[str] | None = re.compile(ITEM_NUMBER + "|官民データ活用WG")
+
+    def resolve(self, kind: str, target: str) -> Link | str:
+        if kind == "item" and target.split("/")[-1] in ("38", "44"):
+            return Link(f"/items/{target}/", f"項番{target}「題」", ("item", target))
+        if kind in ("wgname", "wg") and target in ("官民データ活用WG", "kanmin"):
+            return Link("/wgs/kanmin/", "官民データ活用WG", ("wg", "kanmin"))
+        return f"unknown {kind} {target}"
+
+
+def run(source: str) -> tuple[str, list]:
+    return render(make_markdown(), source, FakeScope())
+
+
+def test_item_numbers_link_in_half_and_full_width_keeping_the_words() -> None:
+    html, found = run("項番４４「歴史資料」と項番38、官民データ活用WGについて。\n")
+    assert html == (
+        '<p><a class="xref xref-item" href="/items/44/" title="項番44「題」">項番４４</a>'
+        "「歴史資料」と"
+        '<a class="xref xref-item" href="/items/38/" title="項番38「題」">項番38</a>、'
+        '<a class="xref xref-wg" href="/wgs/kanmin/" title="官民データ活用WG">官民データ活用WG</a>'
+        "について。</p>\n"
+    )
+    assert [(f.kind, f.target, f.line, f.column) for f in found] == [
+        ("item", "44", 0, 0),
+        ("item", "38", 0, 11),
+        ("wgname", "官民データ活用WG", 0, 16),
+    ]
+
+
+def test_explicit_references_with_and_without_label() -> None:
+    html, found = run("前文。\n\n[[item:44]]と[[wg:kanmin|WG]]、[[wg:none]]。\n")
+    assert (
+        '<a class="xref xref-item" href="/items/44/" title="項番44「題」">項番44「題」</a>' in html
+    )
+    assert ">WG</a>" in html
+    assert "none" not in html.replace("[[wg:none]]", "")  # unresolved: plain label, no link
+    assert [(f.target, f.line, f.column, f.error) for f in found] == [
+        ("44", 2, 0, None),
+        ("kanmin", 2, 12, None),
+        ("none", 2, 29, "unknown wg none"),
+    ]
+
+
+def test_no_links_inside_links_or_code() -> None:
+    html, found = run("[項番44の資料](https://example.org/) と `項番44`\n")
+    assert html.count("<a ") == 1 and found == []
+
+
+def test_raw_html_is_escaped() -> None:
+    html, _ = run("<script>alert(1)</script>\n")
+    assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_tables_without_header_text_get_no_thead() -> None:
+    html, _ = run("| | |\n|---|---|\n| 講座 | 64講座 |\n")
+    assert "<thead>" not in html and "<th>" not in html
+    assert "<td>講座</td>" in html
+    html, _ = run("| 日時 | 場所 |\n|---|---|\n| 4月 | 会議室 |\n")
+    assert "<thead>" in html
