@@ -90,6 +90,42 @@ def _serve(args: argparse.Namespace) -> int:
     return serve(load_config(args.root), host=args.host, port=args.port, open_browser=False)
 
 
+def _install_hooks(args: argparse.Namespace) -> int:
+    from .hooks import Settings, install_hooks
+    from .publish import CURRENT, PublishError
+
+    settings = Settings(args.releases.resolve(), args.keep, args.branch)
+    try:
+        paths = install_hooks(args.repository, settings)
+    except PublishError as err:
+        print(f"site-builder: {err}", file=sys.stderr)
+        return EXIT_CONTENT
+    for path in paths:
+        print(f"installed {path}")
+    print(
+        f"a push to {args.branch} is now checked, then published to "
+        f"{settings.releases / CURRENT} (point the web server's root there)"
+    )
+    return EXIT_OK
+
+
+def _rollback(args: argparse.Namespace) -> int:
+    from .publish import PublishError, current_release, list_releases, rollback
+
+    if args.list:
+        live = current_release(args.releases)
+        for release in list_releases(args.releases):
+            print(f"{'*' if live and release.name == live.name else ' '} {release.name}")
+        return EXIT_OK
+    try:
+        was, now = rollback(args.releases, args.to)
+    except PublishError as err:
+        print(f"site-builder: {err}", file=sys.stderr)
+        return EXIT_CONTENT
+    print(f"now live: {now.name} (was {was.name})")
+    return EXIT_OK
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="site-builder",
@@ -123,6 +159,26 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port (8000)")
     serve.set_defaults(run=_serve)
+
+    hooks = sub.add_parser(
+        "install-hooks", help="publish by git push: install checking hooks into a bare repo"
+    )
+    hooks.add_argument("repository", type=Path, metavar="BARE_REPO", help="bare git repository")
+    hooks.add_argument(
+        "--releases",
+        type=Path,
+        required=True,
+        help="folder for the releases; the web server serves its 'current' link",
+    )
+    hooks.add_argument("--keep", type=int, default=5, help="releases kept for rollback (5)")
+    hooks.add_argument("--branch", default="main", help="the branch that is published (main)")
+    hooks.set_defaults(run=_install_hooks)
+
+    back = sub.add_parser("rollback", help="make the previous release live again")
+    back.add_argument("--releases", type=Path, required=True, help="the releases folder")
+    back.add_argument("--to", metavar="RELEASE", help="a release name or number (see --list)")
+    back.add_argument("--list", action="store_true", help="list the releases; * marks the live one")
+    back.set_defaults(run=_rollback)
     return parser
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .config import Config
+from .furniture import furnish
 from .graph import Site, link_records
 from .load import load_content
 from .markdown import make_markdown
@@ -40,6 +41,7 @@ def build(config: Config, drafts: bool = False, search: bool | None = None) -> B
     theme = load_theme(config)
     pages = plan_pages(site, theme.labels)
     files = render_pages(pages, make_environment(config, theme, site))
+    files.update(furnish(site, pages, config))  # exports, feeds, calendars, redirects, sitemap
     staged = write_site(files, theme.path / "static", config.output_path)
     try:
         if config.search.enabled if search is None else search:

@@ -50,10 +50,7 @@ class Site:
     records: Records
     html: dict[Text, str]  # every Markdown text, rendered
     mentions: dict[RecordRef, tuple[Mention, ...]]  # target → where it is mentioned
-    refs_by_text: dict[Text, tuple[RecordRef, ...]]  # what each text links to
-
-    def item_ref(self, plan: Plan, item: PlanItem) -> RecordRef:
-        return RecordRef("item", plan.ref.municipality, f"{plan.ref.slug}/{item.number}")
+    targets: dict[str, frozenset[RecordRef]]  # source path → what its record links to
 
 
 class Index:
@@ -63,6 +60,7 @@ class Index:
         self.records = records
         self.url_for = url_for
         self.by_key: dict[tuple[str, str, str], tuple[RecordRef, str]] = {}
+        self.titles: dict[RecordRef, str] = {}  # every link target's title
         for kind, table in (
             ("body", records.bodies),
             ("meeting", records.meetings),
@@ -72,6 +70,7 @@ class Index:
         ):
             for ref, record in table.items():
                 self.by_key[(kind, ref.municipality, ref.slug)] = (ref, title_of(record))
+                self.titles[ref] = title_of(record)
         self.items: dict[RecordRef, dict[int, tuple[RecordRef, str]]] = {}
         for ref, plan in records.plans.items():
             self.items[ref] = {
@@ -81,6 +80,7 @@ class Index:
                 )
                 for i in plan.items
             }
+            self.titles.update(self.items[ref].values())
         self._patterns: dict[tuple[str, bool], re.Pattern[str] | None] = {}
         self.wg_names: dict[str, dict[str, RecordRef]] = defaultdict(dict)
         for ref, wg in records.wgs.items():
@@ -167,41 +167,90 @@ class RecordScope:
         return Link(self.index.url_for(ref), title, ref)
 
 
+@dataclass(frozen=True)
+class Linked:
+    """One record's texts rendered, and what they refer to.
+
+    Kept per record so that a rebuild after an edit re-links only the records whose
+    inputs changed: the record itself, its scope (``vocabulary``), or the title of
+    something it links to (``seen``).
+    """
+
+    html: dict[Text, str]
+    mentions: tuple[tuple[RecordRef, Mention], ...]  # (target, where it is mentioned)
+    targets: frozenset[RecordRef]
+    seen: tuple[tuple[RecordRef, str], ...]  # (target, its title when linked)
+    vocabulary: tuple[str, tuple[RecordRef, ...]]  # autolink pattern and plans in scope
+    problems: tuple[Problem, ...]
+
+    def still_valid(self, index: Index, vocabulary: tuple) -> bool:
+        return (
+            not self.problems
+            and self.vocabulary == vocabulary
+            and all(index.titles.get(ref) == title for ref, title in self.seen)
+        )
+
+
+def scope_of(record: Record, index: Index) -> RecordScope:
+    return RecordScope(index, record.ref.municipality, plans_of(record, index.records))
+
+
+def link_record(record: Record, scope: RecordScope, md: MarkdownIt) -> Linked:
+    html: dict[Text, str] = {}
+    mentions: list[tuple[RecordRef, Mention]] = []
+    seen: dict[RecordRef, str] = {}
+    problems: list[Problem] = []
+    for text, statement in texts_of(record):
+        rendered, found = render(md, text.source, scope)
+        html[text] = rendered
+        for f in found:
+            at = Location(
+                text.location.path,
+                text.location.line + f.line,
+                (text.location.column if f.line == 0 else 1) + f.column,
+            )
+            if f.error:
+                problems.append(Problem(at, f.error))
+                continue
+            seen[f.link.key] = f.link.title
+            if f.link.key != record.ref:
+                mentions.append((f.link.key, Mention(record.ref, statement, at)))
+    pattern = scope.autolink.pattern if scope.autolink else ""
+    return Linked(
+        html=html,
+        mentions=tuple(mentions),
+        targets=frozenset(seen),
+        seen=tuple(sorted(seen.items(), key=lambda kv: str(kv[0]))),
+        vocabulary=(pattern, scope.plans),
+        problems=tuple(problems),
+    )
+
+
 def link_records(records: Records, md: MarkdownIt, url_for: Callable[[RecordRef], str]) -> Site:
     """Check references between records, render all Markdown, gather backlinks."""
     problems = list(check_references(records))
     index = Index(records, url_for)
-    html: dict[Text, str] = {}
-    refs_by_text: dict[Text, tuple[RecordRef, ...]] = {}
-    mentions: dict[RecordRef, list[Mention]] = defaultdict(list)
-    for record in records.all():
-        scope = RecordScope(index, record.ref.municipality, plans_of(record, records))
-        for text, statement in texts_of(record):
-            rendered, found = render(md, text.source, scope)
-            html[text] = rendered
-            targets = []
-            for f in found:
-                at = Location(
-                    text.location.path,
-                    text.location.line + f.line,
-                    (text.location.column if f.line == 0 else 1) + f.column,
-                )
-                if f.error:
-                    problems.append(Problem(at, f.error))
-                    continue
-                targets.append(f.link.key)
-                if f.link.key != record.ref:
-                    mentions[f.link.key].append(Mention(record.ref, statement, at))
-            refs_by_text[text] = tuple(dict.fromkeys(targets))
+    linked = {r.location.path: link_record(r, scope_of(r, index), md) for r in records.all()}
+    problems.extend(p for result in linked.values() for p in result.problems)
     if problems:
         raise ContentError(problems)
+    return assemble_site(records, linked)
+
+
+def assemble_site(records: Records, linked: dict[str, Linked]) -> Site:
+    html: dict[Text, str] = {}
+    mentions: dict[RecordRef, list[Mention]] = defaultdict(list)
+    for result in linked.values():
+        html.update(result.html)
+        for target, mention in result.mentions:
+            mentions[target].append(mention)
     return Site(
         records=records,
         html=html,
         mentions={
             k: tuple(dict.fromkeys(sorted(v, key=_mention_order))) for k, v in mentions.items()
         },
-        refs_by_text=refs_by_text,
+        targets={path: result.targets for path, result in linked.items()},
     )
 
 
@@ -381,7 +430,11 @@ def _check_agenda(meeting: Meeting) -> Iterator[Problem]:
 
     for agenda_id in walk((*meeting.meta.reports, *meeting.meta.agenda)):
         ids.add(agenda_id)
-    hint = f"known: {', '.join(sorted(ids))}" if ids else "give agenda items an id: first"
+    hint = (
+        f"known: {', '.join(sorted(ids))}"
+        if ids
+        else "no agenda item has an id yet: give one `id:` in the front matter's agenda"
+    )
     for conclusion in meeting.meta.conclusions:
         if conclusion.agenda and conclusion.agenda not in ids:
             yield Problem(

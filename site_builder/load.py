@@ -51,8 +51,6 @@ def is_ignored(name: str) -> bool:
 
 def load_content(root: Path, content_dir: Path) -> list[Source]:
     """Read every record file under content_dir; raise ContentError with all problems."""
-    sources: list[Source] = []
-    problems: list[Problem] = []
     if not content_dir.is_dir():
         rel = _rel(root, content_dir)
         raise ContentError(
@@ -63,27 +61,45 @@ def load_content(root: Path, content_dir: Path) -> list[Source]:
                 )
             ]
         )
+    sources: list[Source] = []
+    problems: list[Problem] = []
     for path in sorted(content_dir.rglob("*")):
-        parts = path.relative_to(content_dir).parts
-        if any(is_ignored(p) for p in parts) or path.is_dir():
+        if path.is_dir() or not is_record_candidate(content_dir, path):
             continue
-        rel = _rel(root, path)
-        kind = _kind(parts[1:]) if len(parts) > 1 else None
-        if kind is None:
-            problems.append(Problem(Location(rel, 1, 1), f"not a record file: {LAYOUT_HELP}"))
-            continue
-        raw = path.read_bytes()
-        text, problem = decode(raw, rel)
-        if problem:
-            problems.append(problem)
-            continue
-        slug = "/".join((*parts[2:-1], path.stem)) if kind == "meeting" else path.stem
-        if kind == "municipality":
-            slug = ""
-        sources.append(Source(rel, kind, parts[0], slug, text, hashlib.sha1(raw).hexdigest()))
+        result = load_file(root, content_dir, path)
+        (problems if isinstance(result, Problem) else sources).append(result)
     if problems:
         raise ContentError(problems)
     return sources
+
+
+def is_record_candidate(content_dir: Path, path: Path) -> bool:
+    """Inside content_dir and not an editor's or system's leftover."""
+    try:
+        parts = path.relative_to(content_dir).parts
+    except ValueError:
+        return False
+    return bool(parts) and not any(is_ignored(p) for p in parts)
+
+
+def load_file(root: Path, content_dir: Path, path: Path) -> Source | Problem:
+    """One file: its kind and slug from where it is, its text decoded."""
+    parts = path.relative_to(content_dir).parts
+    rel = _rel(root, path)
+    kind = _kind(parts[1:]) if len(parts) > 1 else None
+    if kind is None:
+        return Problem(Location(rel, 1, 1), f"not a record file: {LAYOUT_HELP}")
+    raw = path.read_bytes()
+    text, problem = decode(raw, rel)
+    if problem:
+        return problem
+    if kind == "municipality":
+        slug = ""
+    elif kind == "meeting":
+        slug = f"{parts[2]}/{path.stem}"
+    else:
+        slug = path.stem
+    return Source(rel, kind, parts[0], slug, text, hashlib.sha1(raw).hexdigest())
 
 
 def _kind(parts: tuple[str, ...]) -> str | None:

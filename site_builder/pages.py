@@ -84,9 +84,16 @@ def plan_pages(site: Site, labels: dict[str, str]) -> list[Page]:
             Crumb(records.municipalities[municipality].name, f"/{municipality}/"),
         ]
 
+    wg_paths: dict[str, set[str]] = defaultdict(set)
+    for wg in records.wgs.values():
+        wg_paths[wg.ref.municipality].add(path(wg))
+    meetings_by_body: dict[tuple[str, str], list[Meeting]] = defaultdict(list)
+    for meeting in meetings:
+        meetings_by_body[(meeting.ref.municipality, meeting.body)].append(meeting)
+
     def wg_deps(municipality: str) -> set[str]:
         # WG names are linked automatically in every text of the municipality.
-        return {path(w) for w in records.wgs.values() if w.ref.municipality == municipality}
+        return wg_paths[municipality]
 
     pages.append(
         Page(
@@ -121,7 +128,7 @@ def plan_pages(site: Site, labels: dict[str, str]) -> list[Page]:
         )
 
     for ref, body in sorted(records.bodies.items(), key=lambda kv: str(kv[0])):
-        own = [m for m in meetings if m.ref.municipality == ref.municipality and m.body == ref.slug]
+        own = meetings_by_body[(ref.municipality, ref.slug)]
         children = [
             b
             for b in records.bodies.values()
@@ -131,6 +138,8 @@ def plan_pages(site: Site, labels: dict[str, str]) -> list[Page]:
         deps = {path(body), *map(path, own), *map(path, children), *mention_deps(ref)}
         if parent:
             deps.add(path(parent))
+        body_plans = [records.plans.get(RecordRef("plan", ref.municipality, p)) for p in body.plans]
+        deps |= {path(p) for p in body_plans if p}
         pages.append(
             Page(
                 ref.url,
@@ -157,12 +166,7 @@ def plan_pages(site: Site, labels: dict[str, str]) -> list[Page]:
     for meeting in meetings:
         ref = meeting.ref
         body = records.bodies[RecordRef("body", ref.municipality, meeting.body)]
-        linked = {
-            t
-            for text, refs in site.refs_by_text.items()
-            if text.location.path == path(meeting)
-            for t in refs
-        }
+        linked = site.targets[path(meeting)]
         deps = {
             path(meeting),
             path(body),
@@ -213,6 +217,8 @@ def plan_pages(site: Site, labels: dict[str, str]) -> list[Page]:
         for wg in wgs:
             body = records.bodies.get(RecordRef("body", municipality, wg.body or ""))
             deps = {path(wg), *mention_deps(wg.ref), *wg_deps(municipality)}
+            if body:
+                deps.add(path(body))
             pages.append(
                 Page(
                     wg.ref.url,
@@ -239,6 +245,10 @@ def plan_pages(site: Site, labels: dict[str, str]) -> list[Page]:
     for ref, plan in sorted(records.plans.items(), key=lambda kv: str(kv[0])):
         body = records.bodies.get(RecordRef("body", ref.municipality, plan.body or ""))
         deps = {path(plan), *wg_deps(ref.municipality)}
+        if body:
+            deps.add(path(body))
+        for item in plan.items:  # the tree shows how often each item is mentioned
+            deps |= mention_deps(item_ref(plan, item))
         pages.append(
             Page(
                 ref.url,

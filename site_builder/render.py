@@ -64,11 +64,6 @@ def make_environment(config: Config, theme: Theme, site: Site) -> Environment:
         path = target.url if isinstance(target, RecordRef) else target
         return base + path.lstrip("/")
 
-    def md(text: Text | None) -> Markup:
-        if text is None:
-            return Markup("")
-        return Markup(site.html[text])
-
     def speaker_label(statement: Statement) -> str:
         """Who speaks, in words (never told by colour alone): ○委員, ●事務局, 副市長."""
         side = theme.labels[f"side_{statement.side}"]
@@ -82,7 +77,6 @@ def make_environment(config: Config, theme: Theme, site: Site) -> Environment:
         excerpt=excerpt,
         site=config.site,
         url=url,
-        md=md,
         title_of=title_of,
         item_ref=item_ref,
         wareki=wareki.wareki,
@@ -91,7 +85,18 @@ def make_environment(config: Config, theme: Theme, site: Site) -> Environment:
         base_path=base,
     )
     env.filters["iso"] = lambda d: d.isoformat() if isinstance(d, (dt.date, dt.time)) else ""
+    bind_site(env, site)
     return env
+
+
+def bind_site(env: Environment, site: Site) -> None:
+    """Point an environment at another build's texts. Keeping the environment between
+    preview rebuilds keeps its compiled templates: compiling is most of a small rebuild."""
+
+    def md(text: Text | None) -> Markup:
+        return Markup("") if text is None else Markup(site.html[text])
+
+    env.globals["md"] = md
 
 
 EXPLICIT_LINK = re.compile(r"\[\[[a-z]+:([^\]|]+?)(?:\|([^\]]+))?\]\]")

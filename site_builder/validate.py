@@ -38,6 +38,7 @@ from .model import (
     Municipality,
     Plan,
     Problem,
+    Record,
     RecordRef,
     Records,
     Slug,
@@ -73,32 +74,52 @@ def normalise(text: str) -> str:
 
 def validate_sources(sources: list[Source], md: MarkdownIt, include_drafts: bool) -> Records:
     problems: list[Problem] = []
-    found: dict[str, dict] = {k: {} for k in KIND_NAMES}
+    records: dict[str, Record] = {}
     for source in sources:
-        try:
-            record = _validate_one(source, md, problems)
-        except YamlProblems as err:
-            problems.extend(err.problems)
-            continue
-        if record is None:
-            continue
-        if getattr(getattr(record, "meta", None), "draft", False) and not include_drafts:
-            continue
-        key = source.municipality if source.kind == "municipality" else record.ref
-        found[source.kind][key] = record
+        record, found = validate_source(source, md)
+        problems.extend(found)
+        if record is not None:
+            records[source.path] = record
+    return assemble_records(sources, records, problems, include_drafts)
+
+
+def validate_source(source: Source, md: MarkdownIt) -> tuple[Record | None, list[Problem]]:
+    """One source → its record, or None and the problems that stop it."""
+    problems: list[Problem] = []
+    try:
+        record = _validate_one(source, md, problems)
+    except YamlProblems as err:
+        return None, err.problems
+    return (None if problems else record), problems
+
+
+def assemble_records(
+    sources: list[Source],
+    records: dict[str, Record],
+    problems: list[Problem],
+    include_drafts: bool,
+) -> Records:
+    """Checks across files (every municipality declared) and the tables by kind."""
+    problems = list(problems)
     declared = {s.municipality for s in sources if s.kind == "municipality"}
     for municipality in sorted({s.municipality for s in sources} - declared):
-        path = next(s.path for s in sources if s.municipality == municipality)
+        path = min(s.path for s in sources if s.municipality == municipality)
         problems.append(
             Problem(
                 Location(path, 1, 1),
-                f"municipality '{municipality}' has no "
-                f"municipality.yaml; create content/{municipality}/"
-                "municipality.yaml with at least `name:`",
+                f"municipality '{municipality}' has no municipality.yaml; create "
+                f"content/{municipality}/municipality.yaml with at least `name:`",
             )
         )
     if problems:
         raise ContentError(problems)
+    found: dict[str, dict] = {k: {} for k in KIND_NAMES}
+    for source in sources:
+        record = records[source.path]
+        if getattr(getattr(record, "meta", None), "draft", False) and not include_drafts:
+            continue
+        key = source.municipality if source.kind == "municipality" else record.ref
+        found[source.kind][key] = record
     return Records(
         municipalities=found["municipality"],
         bodies=found["body"],

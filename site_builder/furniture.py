@@ -1,0 +1,176 @@
+"""The web's furniture around the record pages, as one build step.
+
+After the record pages are rendered, this adds what citizens subscribe to,
+journalists download and crawlers read: the data exports (exports.py), the feeds
+and calendars (feeds.py), the redirects of renamed records (redirects.py), the
+pages that explain them (/data/, /upcoming/), sitemap.xml and robots.txt.
+Everything is derived from the linked site, so it is as deterministic as the pages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .config import Config
+from .exports import (
+    DATA_DIR,
+    SCHEMA_DIR,
+    Collection,
+    collections,
+    export_files,
+    record_json_path,
+    record_schemas,
+)
+from .feeds import (
+    CALENDAR_FILE,
+    FEED_FILE,
+    calendar_files,
+    feed_files,
+    render_robots,
+    render_sitemap,
+)
+from .graph import Site
+from .model import ContentError, Location, Meeting, Problem, RecordRef
+from .pages import Crumb, Page
+from .redirects import check_redirects, plan_redirects, render_redirects
+from .render import load_theme, make_environment, render_pages
+from .schema import CONTENT_KINDS, content_schemas, dump, schema_file_name
+
+DATA_PAGE = "/data/"
+UPCOMING_PAGE = "/upcoming/"
+
+
+@dataclass(frozen=True)
+class Download:
+    """One collection as the data page lists it."""
+
+    name: str
+    title: str
+    count: int
+    fields: tuple[tuple[str, str], ...]  # (field, description) of one record
+    csv_columns: tuple[str, ...]
+
+
+def furnish(site: Site, pages: list[Page], config: Config) -> dict[str, bytes]:
+    """{output path: bytes} of everything beside the record pages; ContentError if a
+    redirect or a record's folder name collides with another address."""
+    theme = load_theme(config)
+    labels = theme.labels
+    env = make_environment(config, theme, site)
+    files: dict[str, bytes] = {}
+    files.update(export_files(site, config))
+    for kind, schema in content_schemas().items():
+        files[f"{SCHEMA_DIR}/content/{schema_file_name(kind)}"] = dump(schema)
+    files.update(feed_files(site, config, labels))
+    files.update(calendar_files(site, config, labels))
+    own_pages = plan_furniture_pages(site, labels, collections(site, config))
+    files.update(render_pages(own_pages, env))
+
+    page_paths = {p.output_path: f"the page {p.url}" for p in pages}
+    problems = [
+        Problem(
+            Location(f"{config.content_dir}/{path.split('/')[0]}/municipality.yaml", 1, 1),
+            f"{page_paths[path]} is at the address of the site's own /{path}; rename the "
+            f"folder {config.content_dir}/{path.split('/')[0]}/",
+        )
+        for path in sorted(files)
+        if path in page_paths
+    ]
+    redirects, redirect_problems = plan_redirects(site, config)
+    problems += redirect_problems
+    problems += check_redirects(redirects, {**{p: p for p in files}, **page_paths})
+    if problems:
+        raise ContentError(problems)
+    files.update(render_redirects(redirects, env, config))
+    files["sitemap.xml"] = render_sitemap(
+        [p.url for p in (*pages, *own_pages) if p.kind != "error"], config
+    )
+    files["robots.txt"] = render_robots(config)
+    return files
+
+
+def plan_furniture_pages(
+    site: Site, labels: dict[str, str], tables: list[Collection]
+) -> list[Page]:
+    records = site.records
+    all_sources = frozenset(r.location.path for r in records.all())
+    meetings = list(records.meetings.values())
+    scheduled = sorted(
+        (m for m in meetings if m.meta.status == "scheduled"),
+        key=lambda m: (m.meta.date, m.meta.start_time is None, m.meta.start_time, str(m.ref)),
+    )
+    home = Crumb(labels["home"], "/")
+    return [
+        Page(
+            DATA_PAGE,
+            "data.html",
+            labels["data_title"],
+            all_sources,
+            _data_context(site, tables),
+            (home, Crumb(labels["data_title"], None)),
+            "data",
+        ),
+        Page(
+            UPCOMING_PAGE,
+            "upcoming.html",
+            labels["upcoming_title"],
+            frozenset(m.location.path for m in meetings),
+            {
+                "scheduled": tuple(scheduled),
+                "body_of": {m.ref: _body(site, m) for m in scheduled},
+                "calendars": _calendars(site),
+            },
+            (home, Crumb(labels["upcoming_title"], None)),
+            "list",
+        ),
+    ]
+
+
+def _body(site: Site, meeting: Meeting) -> Any:
+    return site.records.bodies[RecordRef("body", meeting.ref.municipality, meeting.body)]
+
+
+def _calendars(site: Site) -> tuple[tuple[str, str, str], ...]:
+    """(body name, calendar path, feed path) per body, in the order of their URLs."""
+    return tuple(
+        (body.name, f"{ref.url}{CALENDAR_FILE}", f"{ref.url}{FEED_FILE}")
+        for ref, body in sorted(site.records.bodies.items(), key=lambda kv: kv[0].url)
+    )
+
+
+def _data_context(site: Site, tables: list[Collection]) -> dict[str, Any]:
+    schemas = record_schemas()
+    downloads = tuple(
+        Download(
+            c.name,
+            c.title,
+            len(c.rows),
+            tuple(
+                (name, prop.get("description", ""))
+                for name, prop in schemas[c.record]["properties"].items()
+                if name != "$schema"
+            ),
+            tuple(name for name, _ in c.columns),
+        )
+        for c in tables
+    )
+    statements = next(c for c in tables if c.name == "statements").rows
+    example = next((s for s in statements if any(x.startswith("item:") for x in s["cites"])), None)
+    example_item = (
+        next((x for x in example["cites"] if x.startswith("item:")), None) if example else None
+    )
+    meetings = sorted(site.records.meetings.values(), key=lambda m: (m.meta.date, str(m.ref)))
+    return {
+        "downloads": downloads,
+        "data_dir": f"/{DATA_DIR}/",
+        "schema_dir": f"/{SCHEMA_DIR}/",
+        "content_schemas": tuple(
+            (kind, glob, title) for kind, (_, glob, title) in CONTENT_KINDS.items()
+        ),
+        "example_item": example_item,
+        "example_record": record_json_path(meetings[-1].ref) if meetings else None,
+        "calendars": _calendars(site),
+        "feed": f"/{FEED_FILE}",
+        "calendar": f"/{CALENDAR_FILE}",
+    }

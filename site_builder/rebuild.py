@@ -1,0 +1,223 @@
+"""Incremental rebuilds for the preview: redo only what an edit touches.
+
+The same stage functions as build.py, with what each stage produced kept between
+runs: a source is re-validated only when its bytes change; a record is re-linked
+only when it changed, its scope changed (the WG names, its plans) or a title it
+links to changed (graph.Linked.still_valid); a page is re-rendered only when one
+of the sources it depends on (Page.deps, before or after the edit) changed, or
+the theme did. The result is the same, byte for byte, as a full build of the
+edited tree — tests/test_rebuild.py checks that over sequences of random edits.
+
+Files are replaced one by one (temporary name, then rename), so a browser never
+reads half a file; a failed rebuild changes nothing and keeps the last good site.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from jinja2 import Environment
+
+from . import build as full_build
+from .config import CONFIG_FILE, Config, load_config
+from .graph import Index, Linked, assemble_site, check_references, link_record, scope_of
+from .load import Source, is_record_candidate, load_content, load_file
+from .markdown import make_markdown
+from .model import ContentError, Problem, Record
+from .pages import Page, plan_pages
+from .render import Theme, bind_site, load_theme, make_environment, render_pages
+from .validate import assemble_records, validate_source
+from .write import swap_in, write_site
+
+
+@dataclass
+class Outcome:
+    """What a rebuild did, for the server to tell the browser."""
+
+    written: list[str] = field(default_factory=list)  # output paths
+    removed: list[str] = field(default_factory=list)
+    styles_only: bool = False  # only static files changed: swap stylesheets, no reload
+
+
+class Rebuilder:
+    """The state of the last good build and the caches that make the next one cheap."""
+
+    def __init__(self, root: Path, drafts: bool = True) -> None:
+        self.root = root
+        self.drafts = drafts
+        self.md = make_markdown()
+        self.config: Config = load_config(root)
+        self.sources: dict[str, Source] = {}
+        self.load_problems: dict[str, Problem] = {}
+        self.validated: dict[str, tuple[str, Record | None, list[Problem]]] = {}
+        self.linked: dict[str, tuple[Record, Linked]] = {}
+        self.pages: dict[str, Page] = {}
+        self.digests: dict[str, str] = {}  # output path → sha1 of what is on disk
+        self.theme: Theme | None = None
+        self.env: Environment | None = None  # kept: its compiled templates
+
+    # --- entry points -------------------------------------------------------------
+
+    def build_all(self) -> Outcome:
+        """Everything from scratch; output/ is replaced whole (staged, then swapped)."""
+        self.config = load_config(self.root)
+        self.sources = {s.path: s for s in load_content(self.root, self.config.content_path)}
+        self.load_problems.clear()
+        self.validated.clear()
+        self.linked.clear()
+        pages, files = self._run(set(self.sources), theme_changed=True)
+        theme = self.config.theme_path
+        staged = write_site(files, theme / "static", self.config.output_path)
+        swap_in(staged, self.config.output_path)
+        self.pages = pages
+        self.digests = {path: _digest(data) for path, data in files.items()}
+        return Outcome(written=sorted(files))
+
+    def update(self, changed: set[Path]) -> Outcome:
+        """Apply edits to the files in `changed` (created, modified or deleted)."""
+        config_file = self.root / CONFIG_FILE
+        if config_file in changed or any(p.is_dir() for p in changed):
+            return self.build_all()
+        theme = self.config.theme_path
+        static = theme / "static"
+        in_theme = {p for p in changed if _inside(p, theme)}
+        in_static = {p for p in in_theme if _inside(p, static)}
+        content = {p for p in changed if _inside(p, self.config.content_path)}
+        if in_static and not (in_theme - in_static) and not content:
+            self._copy_static()
+            return Outcome(written=["static/"], styles_only=True)
+        touched = self._reload(content)
+        pages, files = self._run(touched, theme_changed=bool(in_theme - in_static))
+        outcome = self._write(pages, files)
+        if in_static:
+            self._copy_static()
+        return outcome
+
+    # --- the pipeline, with caches ------------------------------------------------------
+
+    def _reload(self, paths: set[Path]) -> set[str]:
+        """Re-read changed content files; return the source paths that changed."""
+        touched: set[str] = set()
+        content_dir = self.config.content_path
+        for path in paths:
+            rel = path.relative_to(self.root).as_posix()
+            touched.add(rel)
+            self.sources.pop(rel, None)
+            self.load_problems.pop(rel, None)
+            if not path.is_file() or not is_record_candidate(content_dir, path):
+                self.validated.pop(rel, None)
+                self.linked.pop(rel, None)
+                continue
+            result = load_file(self.root, content_dir, path)
+            if isinstance(result, Problem):
+                self.load_problems[rel] = result
+            else:
+                self.sources[rel] = result
+        return touched
+
+    def _run(self, touched: set[str], theme_changed: bool) -> tuple[dict[str, Page], dict]:
+        sources = [self.sources[p] for p in sorted(self.sources)]
+        problems: list[Problem] = list(self.load_problems.values())
+        records: dict[str, Record] = {}
+        for source in sources:
+            cached = self.validated.get(source.path)
+            if cached is None or cached[0] != source.digest:
+                record, found = validate_source(source, self.md)
+                cached = self.validated[source.path] = (source.digest, record, found)
+            problems.extend(cached[2])
+            if cached[1] is not None:
+                records[source.path] = cached[1]
+        table = assemble_records(sources, records, problems, self.drafts)
+        problems = list(check_references(table))
+        index = Index(table, lambda ref: full_build.url_for(self.config, ref))
+        linked: dict[str, Linked] = {}
+        relinked: set[str] = set()
+        for record in table.all():
+            path = record.location.path
+            scope = scope_of(record, index)
+            vocabulary = (scope.autolink.pattern if scope.autolink else "", scope.plans)
+            cached_link = self.linked.get(path)
+            if (
+                cached_link is not None
+                and cached_link[0] is record
+                and cached_link[1].still_valid(index, vocabulary)
+            ):
+                linked[path] = cached_link[1]
+                continue
+            result = link_record(record, scope, self.md)
+            self.linked[path] = (record, result)
+            linked[path] = result
+            relinked.add(path)
+            problems.extend(result.problems)
+        if problems:
+            raise ContentError(problems)
+        site = assemble_site(table, linked)
+        if theme_changed or self.theme is None or self.env is None:
+            self.theme = load_theme(self.config)
+            self.env = make_environment(self.config, self.theme, site)
+        bind_site(self.env, site)
+        pages = {p.url: p for p in plan_pages(site, self.theme.labels)}
+        changed = touched | relinked
+        stale = [
+            page
+            for url, page in pages.items()
+            if theme_changed
+            or url not in self.pages
+            or (page.deps | self.pages[url].deps) & changed
+        ]
+        files = render_pages(stale, self.env)
+        return pages, files
+
+    def _write(self, pages: dict[str, Page], files: dict[str, bytes]) -> Outcome:
+        output = self.config.output_path
+        outcome = Outcome()
+        for rel, data in sorted(files.items()):
+            digest = _digest(data)
+            if self.digests.get(rel) == digest:
+                continue
+            target = output / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            temporary = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+            temporary.write_bytes(data)
+            os.replace(temporary, target)
+            self.digests[rel] = digest
+            outcome.written.append(rel)
+        for url in sorted(set(self.pages) - set(pages)):
+            rel = self.pages[url].output_path
+            (output / rel).unlink(missing_ok=True)
+            self.digests.pop(rel, None)
+            _prune_empty_dirs((output / rel).parent, output)
+            outcome.removed.append(rel)
+        self.pages = pages
+        return outcome
+
+    def _copy_static(self) -> None:
+        source = self.config.theme_path / "static"
+        target = self.config.output_path / "static"
+        staged = target.with_name(".static.tmp")
+        shutil.rmtree(staged, ignore_errors=True)
+        shutil.copytree(source, staged)
+        old = target.with_name(".static.old")
+        shutil.rmtree(old, ignore_errors=True)
+        if target.exists():
+            os.rename(target, old)
+        os.rename(staged, target)
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha1(data).hexdigest()
+
+
+def _prune_empty_dirs(folder: Path, stop: Path) -> None:
+    while folder != stop and folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent
