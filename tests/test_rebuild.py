@@ -54,7 +54,8 @@ def retitle_item(root: Path) -> set[str]:
 def add_meeting(root: Path) -> set[str]:
     (root / NEW_MEETING).write_text(
         "---\ntitle: 令和7年度第4回武蔵村山市行政改革推進委員会\ndate: 令和7年12月15日\n"
-        "status: scheduled\nagenda:\n  - id: agenda-1\n    title: 素案について\n---\n## 議題1 {#agenda-1}\n\n○ 項番44と項番64について伺いたい。\n\n"
+        "status: scheduled\nagenda:\n  - id: agenda-1\n    title: 素案について\n---\n"
+        "## 議題1 {#agenda-1}\n\n○ 項番44と項番64について伺いたい。\n\n"
         "● 検討中である。\n",
         encoding="utf-8",
     )
