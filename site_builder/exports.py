@@ -21,12 +21,13 @@ import datetime as dt
 import io
 import json
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 from urllib.parse import urlsplit
 
 from .config import Config
-from .graph import Site, title_of
+from .graph import Site, plans_of
 from .model import (
     AgendaItem,
     Body,
@@ -105,6 +106,7 @@ class Exporter:
 
     site: Site
     config: Config
+    _speeches: dict[RecordRef, dict[str, Json]] = field(default_factory=dict, compare=False)
 
     def url(self, ref: RecordRef) -> str:
         return site_url(self.config, ref.url)
@@ -118,8 +120,18 @@ class Exporter:
             out.setdefault((source, statement), {"source": source, "statement": statement})
         return list(out.values())
 
-    def cites(self, text: Text) -> list[str]:
-        return [record_id(r) for r in self.site.refs_by_text.get(text, ())]
+    @cached_property
+    def _cited(self) -> dict[tuple[RecordRef, str], list[str]]:
+        """(meeting, statement anchor) → ids of the records the statement refers to."""
+        cited: dict[tuple[RecordRef, str], set[str]] = {}
+        for target, mentions in self.site.mentions.items():
+            for m in mentions:
+                if m.statement:
+                    cited.setdefault((m.source, m.statement), set()).add(record_id(target))
+        return {k: sorted(v) for k, v in cited.items()}
+
+    def cites(self, meeting: Meeting, statement: Statement) -> list[str]:
+        return self._cited.get((meeting.ref, statement.id), [])
 
     def municipality(self, m: Municipality) -> Json:
         return {
@@ -208,7 +220,7 @@ class Exporter:
                 }
                 for m in meta.materials
             ],
-            "plans": [record_id(p) for p in _plans_of(self.site, meeting)],
+            "plans": [record_id(p) for p in plans_of(meeting, self.site.records)],
             "contact": _contact(meta.contact or body.contact),
             "editorial_note": _md(meta.editorial_note),
             "statement_count": len(meeting.statements),
@@ -219,36 +231,44 @@ class Exporter:
         return out
 
     def section(self, meeting: Meeting, section: Section) -> Json:
-        positions = {s.id: n for n, s in enumerate(meeting.statements, 1)}
+        speeches = self.speeches(meeting)
         return {
             "id": section.id,
             "title": section.title,
             "level": section.level,
             "agenda_item": section.agenda,
             "parts": [
-                self.statement(meeting, section, b, positions[b.id])
+                speeches[b.id]
                 if isinstance(b, Statement)
                 else {"type": "narrative", "text": b.source}
                 for b in section.blocks
             ],
         }
 
-    def statements(self, meeting: Meeting) -> list[Json]:
-        out = []
-        position = 0
-        for section in meeting.sections:
-            for block in section.blocks:
-                if isinstance(block, Statement):
-                    position += 1
-                    out.append(self.statement(meeting, section, block, position))
-        return out
+    def speeches(self, meeting: Meeting) -> dict[str, Json]:
+        """Anchor → the statement as exported, in the order of the proceedings (made once
+        per meeting: the statements collection and the meeting's file share them)."""
+        if meeting.ref not in self._speeches:
+            titles = agenda_titles(meeting)
+            out: dict[str, Json] = {}
+            for section in meeting.sections:
+                for block in section.blocks:
+                    if isinstance(block, Statement):
+                        position = len(out) + 1
+                        out[block.id] = self.statement(meeting, section, block, position, titles)
+            self._speeches[meeting.ref] = out
+        return self._speeches[meeting.ref]
 
     def statement(
-        self, meeting: Meeting, section: Section, statement: Statement, position: int
+        self,
+        meeting: Meeting,
+        section: Section,
+        statement: Statement,
+        position: int,
+        titles: dict[str, str],
     ) -> Json:
         """A statement as a Popolo Speech, with what it is about and what it cites."""
         ref = meeting.ref
-        titles = agenda_titles(meeting)
         reply = statement.reply_to
         return {
             "type": "speech",
@@ -268,7 +288,7 @@ class Exporter:
             "agenda_title": titles.get(section.agenda) if section.agenda else None,
             "reply_to": f"{record_id(ref)}#{reply}" if reply else None,
             "text": statement.text.source,
-            "cites": self.cites(statement.text),
+            "cites": self.cites(meeting, statement),
         }
 
     def wg(self, wg: WorkingGroup) -> Json:
@@ -420,12 +440,6 @@ def _agenda(items: tuple[AgendaItem, ...]) -> list[Json]:
     ]
 
 
-def _plans_of(site: Site, meeting: Meeting) -> tuple[RecordRef, ...]:
-    from .graph import plans_of
-
-    return plans_of(meeting, site.records)
-
-
 # --- collections ----------------------------------------------------------------------
 
 
@@ -440,9 +454,8 @@ class Collection:
     columns: tuple[tuple[str, Callable[[Json], Any]], ...]
 
 
-def collections(site: Site, config: Config) -> list[Collection]:
-    ex = Exporter(site, config)
-    records = site.records
+def collections(ex: Exporter) -> list[Collection]:
+    records = ex.site.records
     meetings = sorted(records.meetings.values(), key=lambda m: (m.meta.date, str(m.ref)))
     plans = sorted(records.plans.values(), key=lambda p: str(p.ref))
     return [
@@ -490,7 +503,7 @@ def collections(site: Site, config: Config) -> list[Collection]:
             "statements",
             "statement",
             "data_statements",
-            [s for m in meetings for s in ex.statements(m)],
+            [s for m in meetings for s in ex.speeches(m).values()],
             (
                 *_columns("id", "url", "event_id", "organization_id", "date", "position"),
                 *_columns("attribution_text", "side", "section_title", "agenda_item"),
@@ -598,7 +611,13 @@ def _mention_ids(r: Json) -> Iterable[str]:
 
 
 def dump_json(data: Any) -> bytes:
-    return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    """Data files: compact (the C encoder; a browser or jq shows them indented)."""
+    return (json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+
+
+def dump_schema(schema: Json) -> bytes:
+    """Schemas are read by people too: indented."""
+    return (json.dumps(schema, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -619,26 +638,27 @@ def dump_csv(collection: Collection, for_excel: bool) -> bytes:
     return b"\xef\xbb\xbf" + data if for_excel else data
 
 
-def export_files(site: Site, config: Config) -> dict[str, bytes]:
+def export_files(ex: Exporter, tables: list[Collection]) -> dict[str, bytes]:
     """/data/<collection>.json|.csv|-nobom.csv, /data/schema/*, and one JSON per record."""
+    config = ex.config
     files: dict[str, bytes] = {}
     schemas = record_schemas()
     for name, schema in schemas.items():
-        files[f"{SCHEMA_DIR}/{name}.schema.json"] = dump_json(schema)
-    for c in collections(site, config):
+        files[f"{SCHEMA_DIR}/{name}.schema.json"] = dump_schema(schema)
+    for c in tables:
         schema_url = site_url(config, f"/{SCHEMA_DIR}/{c.name}.schema.json")
-        files[f"{SCHEMA_DIR}/{c.name}.schema.json"] = dump_json(collection_schema(c, schemas))
+        files[f"{SCHEMA_DIR}/{c.name}.schema.json"] = dump_schema(collection_schema(c, schemas))
         files[f"{DATA_DIR}/{c.name}.json"] = dump_json({"$schema": schema_url, c.name: c.rows})
         files[f"{DATA_DIR}/{c.name}.csv"] = dump_csv(c, for_excel=True)
         files[f"{DATA_DIR}/{c.name}-nobom.csv"] = dump_csv(c, for_excel=False)
-    files.update(record_files(site, config))
+    files.update(record_files(ex))
     return files
 
 
-def record_files(site: Site, config: Config) -> dict[str, bytes]:
+def record_files(ex: Exporter) -> dict[str, bytes]:
     """One JSON per record, beside its page: /a/meetings/b/2025-11-17.json."""
-    ex = Exporter(site, config)
-    records = site.records
+    config = ex.config
+    records = ex.site.records
     out: dict[str, tuple[str, Json]] = {}
     for m in records.municipalities.values():
         out[record_json_path(m.ref)] = ("municipality", ex.municipality(m))
@@ -660,24 +680,6 @@ def record_files(site: Site, config: Config) -> dict[str, bytes]:
         )
         for path, (kind, data) in sorted(out.items())
     }
-
-
-def record_title(site: Site, ref: RecordRef) -> str:
-    if ref.kind == "municipality":
-        return site.records.municipalities[ref.municipality].name
-    if ref.kind == "item":
-        plan_slug, number = ref.slug.split("/")
-        plan = site.records.plans[RecordRef("plan", ref.municipality, plan_slug)]
-        item = next(i for i in plan.items if str(i.number) == number)
-        return f"項番{item.number} {item.title}"
-    table = {
-        "body": site.records.bodies,
-        "meeting": site.records.meetings,
-        "wg": site.records.wgs,
-        "plan": site.records.plans,
-        "document": site.records.documents,
-    }[ref.kind]
-    return title_of(table[ref])
 
 
 # --- JSON Schema of the exports -------------------------------------------------------
@@ -796,7 +798,8 @@ def _statement_schema() -> Json:
                 True,
             ),
             "side": {
-                "description": "発言者の側: member＝委員（○）、secretariat＝事務局（●）、unknown＝記載なし",
+                "description": "発言者の側: member＝委員（○）、secretariat＝事務局（●）、"
+                "unknown＝記載なし",
                 "enum": ["member", "secretariat", "unknown"],
             },
             "marker": {"description": "原本の発言記号", "enum": ["○", "●", "・", ""]},
@@ -837,7 +840,8 @@ def record_schemas() -> dict[str, Json]:
                 "開催場所（Event.location）", {"name": _str("場所の名称")}, nullable=True
             ),
             "status": {
-                "description": "状況（OCD Event.status）: passed＝開催済み、confirmed＝開催予定、cancelled＝中止",
+                "description": "状況（OCD Event.status）: passed＝開催済み、"
+                "confirmed＝開催予定、cancelled＝中止",
                 "enum": ["passed", "confirmed", "cancelled"],
             },
             "participants": _array(

@@ -24,7 +24,7 @@ from . import wareki
 from .config import Config
 from .exports import JST, meeting_end, meeting_start, record_id, site_url
 from .graph import Site
-from .model import Document, Meeting, RecordRef
+from .model import AgendaItem, Document, Meeting, RecordRef
 from .pages import Page, item_ref
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -73,7 +73,7 @@ def record_entry(site: Site, config: Config, record: Meeting | Document, labels:
             parts.append(record.meta.place)
         if record.meta.status != "held":
             parts.append(labels[f"status_{record.meta.status}"])
-        agenda = [" ".join(filter(None, (a.number, a.title))) for a in record.meta.agenda]
+        agenda = agenda_line(record)
         summary = "、".join(parts) + (
             "。" + labels["agenda"] + "：" + " ／ ".join(agenda) if agenda else ""
         )
@@ -115,6 +115,17 @@ def mention_entries(site: Site, config: Config, target: RecordRef, labels: dict)
         else:
             entries.append(base)
     return entries
+
+
+def agenda_line(meeting: Meeting) -> str:
+    """The whole agenda on one line, sub-items included: '1 開会 ／ (1) 設置要綱の改正'."""
+
+    def walk(items: tuple[AgendaItem, ...]) -> Iterable[str]:
+        for item in items:
+            yield " ".join(filter(None, (item.number, item.title)))
+            yield from walk(item.items)
+
+    return " ／ ".join(walk(meeting.meta.agenda))
 
 
 def _dated_record(site: Site, ref: RecordRef) -> Meeting | Document | None:
@@ -300,9 +311,8 @@ def _vevent(meeting: Meeting, site: Site, config: Config, host: str, labels: dic
             f"DTEND;VALUE=DATE:{start + dt.timedelta(days=1):%Y%m%d}",
         ]
     description = [body.name]
-    agenda = [" ".join(filter(None, (a.number, a.title))) for a in meta.agenda]
-    if agenda:
-        description.append(f"{labels['agenda']}：" + " ／ ".join(agenda))
+    if agenda := agenda_line(meeting):
+        description.append(f"{labels['agenda']}：{agenda}")
     description.append(url)
     lines = [
         "BEGIN:VEVENT",
@@ -360,6 +370,5 @@ def sitemap_paths(pages: Iterable[Page]) -> list[str]:
 
 
 def render_robots(config: Config) -> bytes:
-    return (f"User-agent: *\nDisallow:\n\nSitemap: {site_url(config, '/sitemap.xml')}\n").encode(
-        "utf-8"
-    )
+    sitemap = site_url(config, "/sitemap.xml")
+    return f"User-agent: *\nDisallow:\n\nSitemap: {sitemap}\n".encode()

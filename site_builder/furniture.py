@@ -9,6 +9,7 @@ Everything is derived from the linked site, so it is as deterministic as the pag
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +18,7 @@ from .exports import (
     DATA_DIR,
     SCHEMA_DIR,
     Collection,
+    Exporter,
     collections,
     export_files,
     record_json_path,
@@ -59,12 +61,14 @@ def furnish(site: Site, pages: list[Page], config: Config) -> dict[str, bytes]:
     labels = theme.labels
     env = make_environment(config, theme, site)
     files: dict[str, bytes] = {}
-    files.update(export_files(site, config))
+    exporter = Exporter(site, config)
+    tables = collections(exporter)
+    files.update(export_files(exporter, tables))
     for kind, schema in content_schemas().items():
         files[f"{SCHEMA_DIR}/content/{schema_file_name(kind)}"] = dump(schema)
     files.update(feed_files(site, config, labels))
     files.update(calendar_files(site, config, labels))
-    own_pages = plan_furniture_pages(site, labels, collections(site, config))
+    own_pages = plan_furniture_pages(site, labels, tables)
     files.update(render_pages(own_pages, env))
 
     page_paths = {p.output_path: f"the page {p.url}" for p in pages}
@@ -156,10 +160,8 @@ def _data_context(site: Site, tables: list[Collection]) -> dict[str, Any]:
         for c in tables
     )
     statements = next(c for c in tables if c.name == "statements").rows
-    example = next((s for s in statements if any(x.startswith("item:") for x in s["cites"])), None)
-    example_item = (
-        next((x for x in example["cites"] if x.startswith("item:")), None) if example else None
-    )
+    cited = Counter(x for s in statements for x in s["cites"] if x.startswith("item:"))
+    example_item = min(cited, key=lambda x: (-cited[x], x)) if cited else None  # most cited
     meetings = sorted(site.records.meetings.values(), key=lambda m: (m.meta.date, str(m.ref)))
     return {
         "downloads": downloads,
