@@ -175,6 +175,7 @@ def post_receive(updates: Sequence[RefUpdate], settings: Settings) -> int:
         commit = _git(Path("."), "rev-parse", "--verify", "--quiet", settings.ref).strip()
         live = current_release(settings.releases)
         if live is not None and live.commit == commit[:COMMIT_CHARS]:
+            clear_incoming(settings.releases)
             say(f"{live.name} is already live")
             return 0
         prepared = settings.releases / INCOMING / commit
@@ -205,20 +206,29 @@ def export_commit(commit: str, target: Path) -> None:
     """Write the files of `commit` into `target` (no .git, nothing left in the repository).
 
     In pre-receive the pushed objects are still in git's quarantine; `git archive`
-    reads them through the environment git gives the hook.
+    reads them through the environment git gives the hook. Links that point outside
+    the tree are refused (tarfile's "data" filter), not followed.
     """
+    safe = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
+    unpacked: Exception | None = None
     with subprocess.Popen(
         ["git", "archive", "--format=tar", commit],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         stdin=subprocess.DEVNULL,
     ) as archive:
-        assert archive.stdout is not None
-        with tarfile.open(fileobj=archive.stdout, mode="r|") as tar:
-            tar.extractall(target, filter=getattr(tarfile, "data_filter", None))
-        error = archive.stderr.read().decode(errors="replace") if archive.stderr else ""
+        assert archive.stdout is not None and archive.stderr is not None
+        try:
+            with tarfile.open(fileobj=archive.stdout, mode="r|") as tar:
+                tar.extractall(target, **safe)  # type: ignore[arg-type]
+        except tarfile.TarError as err:
+            unpacked = err
+            archive.stdout.read()  # let git finish writing
+        error = archive.stderr.read().decode(errors="replace").strip()
     if archive.returncode != 0:
-        raise PublishError(f"git archive {commit} failed: {error.strip()}")
+        raise PublishError(f"git archive {commit} failed: {error}")
+    if unpacked is not None:
+        raise PublishError(f"commit {commit[:COMMIT_CHARS]} cannot be exported: {unpacked}")
 
 
 def _git(repository: Path, *args: str) -> str:
