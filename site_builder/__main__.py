@@ -67,9 +67,10 @@ def _build(args: argparse.Namespace) -> int:
     config = load_config(args.root)
     started = time.perf_counter()
     built = build(config, drafts=args.drafts, search=False if args.no_search else None)
+    pages = sum(1 for path in built.files if path.endswith(".html"))
     print(
-        f"built {len(built.files)} pages into {config.output_dir}/ "
-        f"in {time.perf_counter() - started:.2f} s"
+        f"built {pages} pages and {len(built.files) - pages} data files into "
+        f"{config.output_dir}/ in {time.perf_counter() - started:.2f} s"
     )
     return EXIT_OK
 
@@ -126,6 +127,58 @@ def _rollback(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _new(args: argparse.Namespace) -> int:
+    from . import wareki
+    from .scaffold import scaffold
+
+    day = None
+    if args.date:
+        try:
+            day = wareki.parse_date(args.date)
+        except ValueError as err:
+            print(f"site-builder new: --date: {err}", file=sys.stderr)
+            return EXIT_USAGE
+    made = scaffold(load_config(args.root), args.kind, args.target, day, args.title, args.after)
+    where = made.path.relative_to(args.root) if made.path.is_relative_to(args.root) else made.path
+    print(f"{where.as_posix()}:{made.line}: new {args.kind}: {made.summary}")
+    return EXIT_OK
+
+
+def _audit(args: argparse.Namespace) -> int:
+    from . import wareki
+    from .audit import REPORT_JSON, ToolMissing, audit_and_publish
+    from .pages import REPORT_URL
+
+    config = load_config(args.root)
+    site_dir = (args.output or config.output_path).resolve()
+    day = None
+    if args.date:
+        try:
+            day = wareki.parse_date(args.date)
+        except ValueError as err:
+            print(f"site-builder audit: --date: {err}", file=sys.stderr)
+            return EXIT_USAGE
+    started = time.perf_counter()
+    try:
+        result = audit_and_publish(config, site_dir, date=day)
+    except ToolMissing as err:
+        print(f"site-builder audit: {err}", file=sys.stderr)
+        return EXIT_CONTENT
+    shown = args.output or Path(config.output_dir)
+    for finding in result.findings:
+        file = next((p.file for p in result.pages if p.url == finding.page), finding.page)
+        print(f"{shown.as_posix()}/{file.lstrip('/')}: {finding}", file=sys.stderr)
+    counts = result.counts()
+    report = REPORT_URL.strip("/") + "/index.html"
+    print(
+        f"audited {len(result.pages)} pages in {time.perf_counter() - started:.0f} s: "
+        f"{counts['axe']} axe violations, {counts['vnu']} validator errors, "
+        f"{counts['other']} other problems; {len(result.reviews)} places for a person to "
+        f"review\nreport: {shown.as_posix()}/{report} (and {REPORT_JSON} beside it)"
+    )
+    return EXIT_OK if result.ok else EXIT_CONTENT
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="site-builder",
@@ -179,6 +232,36 @@ def _parser() -> argparse.ArgumentParser:
     back.add_argument("--to", metavar="RELEASE", help="a release name or number (see --list)")
     back.add_argument("--list", action="store_true", help="list the releases; * marks the live one")
     back.set_defaults(run=_rollback)
+
+    new = sub.add_parser(
+        "new", help="start a record: next number, today's date (meeting, wg, plan-item)"
+    )
+    new.add_argument("kind", choices=("meeting", "wg", "plan-item"), help="what to make")
+    new.add_argument(
+        "target",
+        metavar="MUNICIPALITY/SLUG",
+        help="meeting: the body (maebashi/dx-committee); wg: the new WG's slug; "
+        "plan-item: the plan (musashimurayama/dx-plan)",
+    )
+    new.add_argument(
+        "--title",
+        help="meeting title (default: 令和N年度第N回<body>); "
+        "the WG's name or the item's title (required for those)",
+    )
+    new.add_argument("--date", help="meeting date instead of today (2025-11-17 or 令和7年11月17日)")
+    new.add_argument("--after", type=int, metavar="N", help="plan-item: put it in 項番N's pillar")
+    new.set_defaults(run=_new)
+
+    audit = sub.add_parser(
+        "audit",
+        help="test every built page for accessibility (JIS X 8341-3 AA) and write the "
+        "test results page (試験結果) into the site",
+    )
+    audit.add_argument(
+        "--output", type=Path, metavar="DIR", help="the built site (default: output_dir)"
+    )
+    audit.add_argument("--date", help="the test date the report shows (default: today)")
+    audit.set_defaults(run=_audit)
     return parser
 
 

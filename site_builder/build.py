@@ -30,7 +30,7 @@ class Built:
 
 def check(config: Config, drafts: bool = False) -> Site:
     """Everything up to rendering: what `site-builder check` runs."""
-    md = make_markdown()
+    md = make_markdown(load_theme(config).labels["table"])
     sources = load_content(config.root, config.content_path)
     records = validate_sources(sources, md, include_drafts=drafts)
     return link_records(records, md, lambda ref: url_for(config, ref))

@@ -66,7 +66,8 @@ class Env:
     found: list[Found] = field(default_factory=list)
 
 
-def make_markdown() -> MarkdownIt:
+def make_markdown(table_label: str = "表") -> MarkdownIt:
+    """table_label names the scrollable region each table sits in (from the theme's labels)."""
     md = MarkdownIt("commonmark", {"html": False, "typographer": False})
     md.enable(["table", "strikethrough"])
     md.inline.ruler.before("link", "xref", _xref_inline)
@@ -74,6 +75,16 @@ def make_markdown() -> MarkdownIt:
     md.core.ruler.after("xref_autolink", "xref_locate", _locate)
     md.core.ruler.after("xref_locate", "headerless_tables", _headerless_tables)
     md.add_render_rule("xref", _render_xref)
+    # A wide table scrolls inside its own box on a phone instead of widening the page;
+    # the box is focusable so that keyboard users can scroll it too, and named so that
+    # focusing it says what it is. A group, not a region: a page may hold many tables
+    # (a meeting's statements), and landmarks must each have a name of their own.
+    opening = (
+        f'<div class="table-scroll" role="group" tabindex="0" '
+        f'aria-label="{_escape(table_label)}">\n<table>\n'
+    )
+    md.add_render_rule("table_open", lambda *args: opening)
+    md.add_render_rule("table_close", lambda *args: "</table>\n</div>\n")
     return md
 
 
@@ -177,7 +188,9 @@ def _locate(state: StateCore) -> None:
 
 def _headerless_tables(state: StateCore) -> None:
     """A pipe table whose header row is empty (PDF tables often have none) gets no
-    <thead>: empty header cells tell a screen reader nothing."""
+    <thead>: empty header cells tell a screen reader nothing. In a header row with
+    some text, an empty cell (the corner of a matrix, the gap under a spanning title)
+    becomes <td>: a header with no text names nothing (axe: empty-table-header)."""
     tokens = state.tokens
     for i, token in enumerate(tokens):
         if token.type != "thead_open":
@@ -190,6 +203,10 @@ def _headerless_tables(state: StateCore) -> None:
                 t.tag = ""
                 t.children = []
                 t.content = ""
+            continue
+        for j in range(i, end):
+            if tokens[j].type == "th_open" and not tokens[j + 1].content.strip():
+                tokens[j].tag = tokens[j + 2].tag = "td"
 
 
 def _indent(src: str, line: int) -> int:

@@ -24,6 +24,12 @@ from .model import (
     Records,
     Statement,
 )
+from .search import with_search_facets
+
+# The accessibility policy (ウェブアクセシビリティ方針) and the test results (試験結果):
+# the build writes the report page as "not tested yet"; `site-builder audit` rewrites it.
+POLICY_URL = "/accessibility/"
+REPORT_URL = "/accessibility/report/"
 
 
 @dataclass(frozen=True)
@@ -359,7 +365,39 @@ def plan_pages(site: Site, labels: dict[str, str]) -> list[Page]:
         )
 
     pages.append(Page("/404.html", "404.html", L["not_found"], frozenset(), {}, (), "error"))
-    return pages
+    pages.extend(accessibility_pages(L))
+    # Search (search.py): the search page, and every record page's filters and
+    # metadata for the index.
+    search_crumbs = (Crumb(L["home"], "/"), Crumb(L["search_title"], None))
+    pages.append(
+        Page("/search/", "search.html", L["search_title"], all_sources, {}, search_crumbs, "search")
+    )
+    return with_search_facets(site, pages, L)
+
+
+def accessibility_pages(L: dict[str, str]) -> list[Page]:
+    """The policy page and the test results page; both depend on the theme only."""
+    home = Crumb(L["home"], "/")
+    return [
+        Page(
+            POLICY_URL,
+            "accessibility.html",
+            L["a11y_policy_title"],
+            frozenset(),
+            {"report_url": REPORT_URL},
+            (home, Crumb(L["a11y_policy_title"], None)),
+            "page",
+        ),
+        Page(
+            REPORT_URL,
+            "accessibility_report.html",
+            L["a11y_report_title"],
+            frozenset(),
+            {"audit": None, "policy_url": POLICY_URL},
+            (home, Crumb(L["a11y_policy_title"], POLICY_URL), Crumb(L["a11y_report_title"], None)),
+            "page",
+        ),
+    ]
 
 
 # --- views -------------------------------------------------------------------------

@@ -75,7 +75,8 @@ def read_marker(line: str) -> _Marker | None:
 
 def parse_proceedings(md: MarkdownIt, body: Text) -> Parsed:
     lines = body.source.split("\n")
-    tokens = md.parse(body.source)
+    tokens: list = []
+    md.block.parse(body.source, md, {}, tokens)  # blocks only: their lines are all we need
     problems: list[Problem] = []
     preface: list[Text] = []
     sections: list[_SectionBuilder] = []

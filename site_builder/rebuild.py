@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,7 +25,8 @@ from jinja2 import Environment
 
 from . import build as full_build
 from .config import CONFIG_FILE, Config, load_config
-from .graph import Index, Linked, assemble_site, check_references, link_record, scope_of
+from .furniture import furnish
+from .graph import Index, Linked, Site, assemble_site, check_references, link_record, scope_of
 from .load import Source, is_record_candidate, load_content, load_file
 from .markdown import make_markdown
 from .model import ContentError, Problem, Record
@@ -46,11 +48,15 @@ class Outcome:
 class Rebuilder:
     """The state of the last good build and the caches that make the next one cheap."""
 
-    def __init__(self, root: Path, drafts: bool = True) -> None:
+    def __init__(self, root: Path, drafts: bool = True, furnish_inline: bool = True) -> None:
+        """furnish_inline=False leaves exports, feeds and calendars to refresh_furniture(),
+        which the preview runs in the background: they are whole-site files whose cost
+        grows with the archive, and a reload should not wait for them."""
         self.root = root
         self.drafts = drafts
-        self.md = make_markdown()
+        self.furnish_inline = furnish_inline
         self.config: Config = load_config(root)
+        self.md = make_markdown(load_theme(self.config).labels["table"])
         self.sources: dict[str, Source] = {}
         self.load_problems: dict[str, Problem] = {}
         self.validated: dict[str, tuple[str, Record | None, list[Problem]]] = {}
@@ -59,6 +65,9 @@ class Rebuilder:
         self.digests: dict[str, str] = {}  # output path → sha1 of what is on disk
         self.theme: Theme | None = None
         self.env: Environment | None = None  # kept: its compiled templates
+        self.furniture: set[str] = set()  # output paths of furnish(): exports, feeds …
+        self.site: Site | None = None  # of the last good build
+        self.generation = 0  # counts good builds; a stale furniture refresh is dropped
 
     # --- entry points -------------------------------------------------------------
 
@@ -69,11 +78,14 @@ class Rebuilder:
         self.load_problems.clear()
         self.validated.clear()
         self.linked.clear()
-        pages, files = self._run(set(self.sources), theme_changed=True)
+        site, pages, files = self._run(set(self.sources), theme_changed=True)
+        furniture = furnish(site, list(pages.values()), self.config)
+        files.update(furniture)
         theme = self.config.theme_path
         staged = write_site(files, theme / "static", self.config.output_path)
         swap_in(staged, self.config.output_path)
-        self.pages = pages
+        self.site, self.pages, self.furniture = site, pages, set(furniture)
+        self.generation += 1
         self.digests = {path: _digest(data) for path, data in files.items()}
         return Outcome(written=sorted(files))
 
@@ -91,11 +103,32 @@ class Rebuilder:
             self._copy_static()
             return Outcome(written=["static/"], styles_only=True)
         touched = self._reload(content)
-        pages, files = self._run(touched, theme_changed=bool(in_theme - in_static))
-        outcome = self._write(pages, files)
+        site, pages, files = self._run(touched, theme_changed=bool(in_theme - in_static))
+        gone = {p.output_path for url, p in self.pages.items() if url not in pages}
+        self.site, self.pages = site, pages
+        self.generation += 1
+        outcome = self._write(files, gone)
+        if self.furnish_inline:
+            furniture = self.furniture_job()()
+            more = self.apply_furniture(self.generation, furniture)
+            outcome.written += more.written
+            outcome.removed += more.removed
         if in_static:
             self._copy_static()
         return outcome
+
+    def furniture_job(self) -> Callable[[], dict[str, bytes]]:
+        """A snapshot of the last good build's exports, feeds … to compute anywhere."""
+        site, pages, config = self.site, list(self.pages.values()), self.config
+        return lambda: furnish(site, pages, config)
+
+    def apply_furniture(self, generation: int, furniture: dict[str, bytes]) -> Outcome:
+        """Write what a furniture_job made, unless a newer build has come since."""
+        if generation != self.generation:
+            return Outcome()
+        gone = self.furniture - set(furniture)
+        self.furniture = set(furniture)
+        return self._write(furniture, gone)
 
     # --- the pipeline, with caches ------------------------------------------------------
 
@@ -119,7 +152,7 @@ class Rebuilder:
                 self.sources[rel] = result
         return touched
 
-    def _run(self, touched: set[str], theme_changed: bool) -> tuple[dict[str, Page], dict]:
+    def _run(self, touched: set[str], theme_changed: bool) -> tuple[Site, dict[str, Page], dict]:
         sources = [self.sources[p] for p in sorted(self.sources)]
         problems: list[Problem] = list(self.load_problems.values())
         records: dict[str, Record] = {}
@@ -169,10 +202,10 @@ class Rebuilder:
             or url not in self.pages
             or (page.deps | self.pages[url].deps) & changed
         ]
-        files = render_pages(stale, self.env)
-        return pages, files
+        return site, pages, render_pages(stale, self.env)
 
-    def _write(self, pages: dict[str, Page], files: dict[str, bytes]) -> Outcome:
+    def _write(self, files: dict[str, bytes], gone: set[str]) -> Outcome:
+        """Replace changed files one by one (temporary name, then rename); remove gone."""
         output = self.config.output_path
         outcome = Outcome()
         for rel, data in sorted(files.items()):
@@ -186,13 +219,11 @@ class Rebuilder:
             os.replace(temporary, target)
             self.digests[rel] = digest
             outcome.written.append(rel)
-        for url in sorted(set(self.pages) - set(pages)):
-            rel = self.pages[url].output_path
+        for rel in sorted(gone):
             (output / rel).unlink(missing_ok=True)
             self.digests.pop(rel, None)
             _prune_empty_dirs((output / rel).parent, output)
             outcome.removed.append(rel)
-        self.pages = pages
         return outcome
 
     def _copy_static(self) -> None:

@@ -67,8 +67,12 @@ def make_environment(config: Config, theme: Theme, site: Site) -> Environment:
     def speaker_label(statement: Statement) -> str:
         """Who speaks, in words (never told by colour alone): ○委員, ●事務局, 副市長."""
         side = theme.labels[f"side_{statement.side}"]
-        if statement.speaker:
+        if statement.speaker and statement.marker:
             return f"{statement.marker}{statement.speaker}"
+        if statement.speaker and side in statement.speaker:
+            return statement.speaker  # （事務局）
+        if statement.speaker:  # （副市長）: no marker tells the side, so say it
+            return f"{statement.speaker}（{side}）"
         return f"{statement.marker}{side}" if statement.marker in ("○", "●") else side
 
     env.globals.update(

@@ -98,7 +98,8 @@ class Preview:
     def __init__(self, root: Path, out=sys.stderr) -> None:
         self.root = root
         self.out = out
-        self.rebuilder = Rebuilder(root, drafts=True)
+        self.rebuilder = Rebuilder(root, drafts=True, furnish_inline=False)
+        self.lock = threading.Lock()  # the builder and the background refresh share output/
         self.config: Config = self.rebuilder.config
         self.state = State()
         self.pending: set[Path] = set()
@@ -185,10 +186,11 @@ class Preview:
     def rebuild(self, paths: set[Path]) -> None:
         started = time.perf_counter()
         try:
-            if not self.rebuilder.pages:  # no good build yet: start from scratch
-                outcome = self.rebuilder.build_all()
-            else:
-                outcome = self.rebuilder.update(paths)
+            with self.lock:
+                if not self.rebuilder.pages:  # no good build yet: start from scratch
+                    outcome = self.rebuilder.build_all()
+                else:
+                    outcome = self.rebuilder.update(paths)
         except ContentError as err:
             self.report(err.problems)
             return
@@ -222,20 +224,26 @@ class Preview:
     def say(self, text: str) -> None:
         print(f"[preview] {text}", file=self.out, flush=True)
 
-    # --- search index, refreshed in the background ----------------------------------
+    # --- data files and search index, refreshed in the background --------------------
 
     def _index_loop(self) -> None:
-        """Pagefind takes seconds: run it after edits settle, never in front of a reload."""
+        """Exports, feeds and the Pagefind index take seconds on a large archive: refresh
+        them after edits settle, never in front of a reload."""
         while not self.stopping.wait(0.2):
             if not self.index_due or time.monotonic() < self.index_due:
                 continue
             self.index_due = 0.0
-            if not self.config.search.enabled:
-                continue
             try:
-                index_site(self.config.output_path, self.config)
-            except Exception as err:
-                self.say(f"search index not refreshed: {err}")
+                with self.lock:
+                    generation = self.rebuilder.generation
+                    job = self.rebuilder.furniture_job()
+                furniture = job()
+                with self.lock:
+                    self.rebuilder.apply_furniture(generation, furniture)
+                if self.config.search.enabled:
+                    index_site(self.config.output_path, self.config)
+            except Exception as err:  # the preview outlives a failed refresh
+                self.say(f"data files or search index not refreshed: {err}")
 
 
 class _Events(FileSystemEventHandler):

@@ -6,6 +6,9 @@ header of their own.
 """
 
 import functools
+import os
+import shutil
+import subprocess
 import threading
 from collections.abc import Callable, Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -177,3 +180,90 @@ def example_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (root / "config.yaml").write_bytes((REPO / "config.yaml").read_bytes())
     build(load_config(root))
     return root
+
+
+# --------------------------------------------------------------------------- publishing by git push
+
+
+class PushSite:
+    """A bare repository with site-builder's hooks, a clone holding the example site, and
+    the releases folder the hooks publish to (what a municipality's server has)."""
+
+    def __init__(self, root: Path, search: bool) -> None:
+        from site_builder.hooks import Settings, install_hooks
+
+        self.bare = root / "site.git"
+        self.work = root / "work"
+        self.releases = root / "www"
+        gitconfig = root / "gitconfig"
+        gitconfig.write_text("[init]\n\tdefaultBranch = main\n", encoding="utf-8")
+        self.env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith("GIT_")},
+            "GIT_CONFIG_GLOBAL": str(gitconfig),
+            "GIT_CONFIG_NOSYSTEM": "1",
+            "GIT_AUTHOR_NAME": "書記",
+            "GIT_AUTHOR_EMAIL": "clerk@example.org",
+            "GIT_COMMITTER_NAME": "書記",
+            "GIT_COMMITTER_EMAIL": "clerk@example.org",
+            "GIT_AUTHOR_DATE": "2025-11-17T10:00:00+09:00",
+            "GIT_COMMITTER_DATE": "2025-11-17T10:00:00+09:00",
+        }
+        self.git("init", "--quiet", "--bare", str(self.bare), cwd=root)
+        install_hooks(self.bare, Settings(self.releases, keep=3, branch="main"))
+        self.git("clone", "--quiet", str(self.bare), str(self.work), cwd=root)
+        shutil.copytree(REPO / "content", self.work / "content")
+        shutil.copytree(REPO / "themes", self.work / "themes")
+        config = (REPO / "config.yaml").read_text(encoding="utf-8")
+        if not search:
+            config = config.replace("  enabled: true", "  enabled: false")
+        (self.work / "config.yaml").write_text(config, encoding="utf-8")
+
+    def git(
+        self, *args: str, cwd: Path | None = None, check: bool = True
+    ) -> subprocess.CompletedProcess[str]:
+        result = subprocess.run(
+            ["git", *args],
+            cwd=cwd or self.work,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            check=False,
+            stdin=subprocess.DEVNULL,
+            timeout=300,
+        )
+        if check and result.returncode != 0:
+            raise AssertionError(f"git {' '.join(args)} failed:\n{result.stderr}")
+        return result
+
+    def commit(self, message: str, files: dict[str, str] | None = None) -> str:
+        """Write `files` (path → text) into the clone, commit everything; return the id."""
+        for rel, text in (files or {}).items():
+            (self.work / rel).parent.mkdir(parents=True, exist_ok=True)
+            (self.work / rel).write_text(text, encoding="utf-8")
+        self.git("add", "--all")
+        self.git("commit", "--quiet", "--allow-empty", "-m", message)
+        return self.git("rev-parse", "HEAD").stdout.strip()
+
+    def push(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """`git push origin main` (or `args`); returns the result, refused or not."""
+        return self.git("push", "origin", *(args or ("main",)), check=False)
+
+    def remote_lines(self, result: subprocess.CompletedProcess[str]) -> list[str]:
+        """What the hooks printed, without git's `remote: ` prefix and padding."""
+        prefix = "remote: "
+        return [
+            line[len(prefix) :].rstrip()
+            for line in result.stderr.splitlines()
+            if line.startswith(prefix)
+        ]
+
+    @property
+    def live(self) -> Path:
+        """The release the web server serves now."""
+        return (self.releases / "current").resolve()
+
+
+@pytest.fixture
+def push_site(tmp_path: Path) -> Callable[..., PushSite]:
+    """Factory: `site = push_site()` (search off, for speed) or `push_site(search=True)`."""
+    return lambda search=False: PushSite(tmp_path, search)

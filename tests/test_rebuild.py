@@ -159,7 +159,8 @@ def test_a_statement_edit_rewrites_only_the_pages_that_show_it(project: Path) ->
     rebuilder.build_all()
     outcome = rebuilder.update({project / rel for rel in edit_statement(project)})
     # Lists that show the meeting re-render to the same bytes and are not rewritten.
-    assert sorted(outcome.written) == [
+    # (Exports and feeds, furniture.py, are regenerated whole; only pages count here.)
+    assert sorted(p for p in outcome.written if p.endswith(".html")) == [
         "musashimurayama/meetings/gyokaku/2025-11-17/index.html",
         "musashimurayama/plans/dx-plan/index.html",  # item 38's mention count
         "musashimurayama/plans/dx-plan/items/38/index.html",  # now mentioned here

@@ -1,0 +1,487 @@
+#!/usr/bin/env python3
+"""Our build and Hugo's, side by side in one run, on the same synthetic records.
+
+    python3 bench/build_vs_hugo.py --meetings 1000 10000     # add 100000 with --large
+    python3 bench/build_vs_hugo.py --meetings 10000 --profile  # + cProfile of our build
+
+For each N: generate the archive once (bench/generate.py → bench/archive-N/), export
+it to Hugo (bench/hugo_export.py → bench/archive-N-hugo/), then time, each in a
+child process and from a cold state (output and any cache removed first):
+
+1. ours without the search index: ``site-builder build --no-search``;
+2. ours with it (the published build: Pagefind included);
+3. ours again with nothing changed (the rebuild an incremental cache should make cheap);
+4. Hugo: ``hugo --quiet -s DIR --destination OUT`` with a fresh --cacheDir.
+
+Each run reports wall time, CPU time (user+sys of the child and the children it
+waited for, from os.wait4), peak memory, output size, file and page counts, pages/s.
+Peak memory is given two ways: ru_maxrss (the largest single process of the tree:
+what wait4 reports) and the peak of the whole process tree's RSS sampled every
+0.1 s, which is what the machine needed when our build and Pagefind overlap.
+Pagefind's share is (2) minus (1). A Markdown table goes to stdout; the figures and
+the machine they ran on go to bench/results/ as JSON (git-ignored).
+
+"Cold" means a fresh output and cache, not a cold OS page cache: the records were
+just written, so both builds read them from memory. Hugo is installed with
+``apt-get install -y hugo`` (Debian 12: 0.111.3) when it is missing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import datetime as dt
+import json
+import os
+import platform
+import pstats
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import generate
+import hugo_export
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+RESULTS = BENCH / "results"
+# What a cold build may find in our project folder: everything else is a build product.
+PROJECT_INPUTS = {"config.yaml", "content", "themes"}
+PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
+
+
+@dataclass
+class Run:
+    """One measured build."""
+
+    name: str
+    meetings: int
+    wall_s: float = 0.0
+    cpu_s: float = 0.0
+    user_s: float = 0.0
+    sys_s: float = 0.0
+    maxrss_mb: float = 0.0  # ru_maxrss: the largest single process
+    peak_tree_mb: float = 0.0  # sampled sum over the process tree
+    output_mb: float = 0.0
+    html_mb: float = 0.0  # of the HTML pages alone: ours also writes JSON/CSV exports, feeds
+    files: int = 0
+    html_pages: int = 0
+    pages_per_s: float = 0.0
+    load_before: float = 0.0  # 1-minute load average when it started: others share the CPUs
+    load_after: float = 0.0
+    exit_code: int = 0
+    timed_out: bool = False
+    stderr_tail: str = ""
+
+
+@dataclass
+class Round:
+    """Everything measured for one archive size."""
+
+    meetings: int
+    generate_s: float
+    export_s: float
+    content_mb: float
+    content_files: int
+    runs: list[Run] = field(default_factory=list)
+
+
+# --- measuring a child process -----------------------------------------------------------
+
+
+def measure(name: str, meetings: int, cmd: list[str], output: Path, timeout: float | None) -> Run:
+    """Run cmd; wall, CPU and memory of it and its children; the size of `output`."""
+    run = Run(name, meetings)
+    log = output.parent / f".bench-{name.replace(' ', '-')}.log"
+    run.load_before = os.getloadavg()[0]
+    with open(log, "wb") as err:
+        started = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, cwd=ROOT)
+        sampler = TreeSampler(proc.pid)
+        sampler.start()
+        timer = threading.Timer(timeout, _kill, (proc.pid, run)) if timeout else None
+        if timer:
+            timer.start()
+        _, status, usage = os.wait4(proc.pid, 0)
+        run.wall_s = time.perf_counter() - started
+        if timer:
+            timer.cancel()
+        sampler.stop()
+    run.load_after = os.getloadavg()[0]
+    proc.returncode = os.waitstatus_to_exitcode(status)  # wait4 reaped it, not Popen
+    run.exit_code = proc.returncode
+    run.user_s, run.sys_s = usage.ru_utime, usage.ru_stime
+    run.cpu_s = usage.ru_utime + usage.ru_stime
+    run.maxrss_mb = usage.ru_maxrss / 1024  # KiB on Linux
+    run.peak_tree_mb = max(sampler.peak_bytes / 2**20, run.maxrss_mb)
+    run.stderr_tail = log.read_text(encoding="utf-8", errors="replace")[-2000:]
+    log.unlink()
+    if output.is_dir():
+        run.files, size, run.html_pages, html = tree_size(output)
+        run.output_mb, run.html_mb = size / 2**20, html / 2**20
+        run.pages_per_s = run.html_pages / run.wall_s if run.wall_s else 0.0
+    return run
+
+
+def _kill(pid: int, run: Run) -> None:
+    run.timed_out = True
+    os.kill(pid, 9)
+
+
+class TreeSampler(threading.Thread):
+    """Samples the resident memory of a process and all its descendants."""
+
+    def __init__(self, pid: int, interval: float = 0.1) -> None:
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.interval = interval
+        self.peak_bytes = 0
+        self._done = threading.Event()
+
+    def run(self) -> None:
+        while not self._done.is_set():
+            self.peak_bytes = max(self.peak_bytes, self.tree_rss())
+            self._done.wait(self.interval)
+
+    def stop(self) -> None:
+        self._done.set()
+        self.join()
+
+    def tree_rss(self) -> int:
+        parents: dict[int, int] = {}
+        for entry in os.scandir("/proc"):
+            if entry.name.isdigit():
+                try:
+                    with open(f"/proc/{entry.name}/stat", "rb") as f:
+                        stat = f.read()
+                except OSError:
+                    continue
+                fields = stat[stat.rfind(b")") + 2 :].split()
+                parents[int(entry.name)] = int(fields[1])
+        tree, frontier = {self.pid}, [self.pid]
+        while frontier:
+            pid = frontier.pop()
+            children = [c for c, p in parents.items() if p == pid and c not in tree]
+            tree.update(children)
+            frontier.extend(children)
+        total = 0
+        for pid in tree:
+            try:
+                with open(f"/proc/{pid}/statm", "rb") as f:
+                    total += int(f.read().split()[1]) * PAGE_SIZE
+            except (OSError, IndexError, ValueError):
+                continue
+        return total
+
+
+def tree_size(path: Path) -> tuple[int, int, int, int]:
+    """(files, bytes, HTML pages, bytes of HTML) under path."""
+    files = size = pages = html = 0
+    for folder, _dirs, names in os.walk(path):
+        for name in names:
+            files += 1
+            n = os.lstat(os.path.join(folder, name)).st_size
+            size += n
+            if name.endswith(".html"):
+                pages += 1
+                html += n
+    return files, size, pages, html
+
+
+# --- the builds -------------------------------------------------------------------------
+
+
+def clean_project(project: Path) -> None:
+    """Remove every build product (output/, staging dirs, caches) from our project."""
+    for entry in project.iterdir():
+        if entry.name in PROJECT_INPUTS:
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
+
+
+def ours(project: Path, *args: str) -> list[str]:
+    return [
+        str(hugo_export.VENV_PYTHON),
+        "-m",
+        "site_builder",
+        "--root",
+        str(project),
+        "build",
+        *args,
+    ]
+
+
+def hugo_cmd(site: Path, destination: Path, cache: Path) -> list[str]:
+    return [
+        "hugo", "--quiet", "-s", str(site), "--destination", str(destination),
+        "--cacheDir", str(cache),
+    ]  # fmt: skip
+
+
+def run_round(meetings: int, seed: int, timeout: float | None, rebuild: bool) -> Round:
+    project = BENCH / f"archive-{meetings}"
+    site = BENCH / f"archive-{meetings}-hugo"
+    say(f"N={meetings}: generating {project.relative_to(ROOT)}")
+    started = time.perf_counter()
+    generate.generate(project, meetings, seed)
+    generated = time.perf_counter() - started
+    files, size, _, _ = tree_size(project / "content")
+    say(f"N={meetings}: exporting to Hugo {site.relative_to(ROOT)}")
+    started = time.perf_counter()
+    hugo_export.export(project, site)
+    exported = time.perf_counter() - started
+    result = Round(meetings, generated, exported, size / 2**20, files)
+
+    def record(run: Run) -> None:
+        result.runs.append(run)
+        state = "TIMEOUT" if run.timed_out else f"exit {run.exit_code}"
+        say(
+            f"N={meetings}: {run.name}: {run.wall_s:.1f} s wall, {run.cpu_s:.1f} s CPU, "
+            f"{run.peak_tree_mb:.0f} MB peak, {run.html_pages} pages ({state}; load "
+            f"{run.load_before:.1f} → {run.load_after:.1f})"
+        )
+        if run.exit_code and not run.timed_out:
+            say(run.stderr_tail.strip())
+
+    output = project / "output"
+    clean_project(project)
+    record(measure("ours --no-search", meetings, ours(project, "--no-search"), output, timeout))
+    clean_project(project)
+    record(measure("ours + search", meetings, ours(project), output, timeout))
+    if rebuild and output.is_dir():
+        record(measure("ours rebuild", meetings, ours(project), output, timeout))
+    destination = site / "public"
+    cache = site / ".hugo-cache"
+    for stale in (destination, cache, site / "resources"):
+        shutil.rmtree(stale, ignore_errors=True)
+    record(measure("hugo", meetings, hugo_cmd(site, destination, cache), destination, timeout))
+    return result
+
+
+# --- reporting ----------------------------------------------------------------------------
+
+
+def machine() -> dict[str, str]:
+    cpu = "unknown"
+    memory = "unknown"
+    with open("/proc/cpuinfo", encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    with open("/proc/meminfo", encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("MemTotal"):
+                memory = f"{int(line.split()[1]) / 2**20:.1f} GiB"
+    return {
+        "nproc": str(len(os.sched_getaffinity(0))),
+        "memory": memory,
+        "cpu": cpu,
+        "kernel": platform.release(),
+        "python": _output([str(hugo_export.VENV_PYTHON), "--version"]),
+        "hugo": _output(["hugo", "version"]),
+        "pagefind": _output([str(hugo_export.VENV_PYTHON), "-m", "pagefind", "--version"]),
+    }
+
+
+def _output(cmd: list[str]) -> str:
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True, check=False).stdout.strip()
+    except OSError as err:
+        return f"unavailable ({err})"
+
+
+def table(rounds: list[Round]) -> str:
+    lines = [
+        "| meetings | build | wall s | CPU s | peak MB (tree) | max RSS MB | output MB "
+        "| HTML MB | files | HTML pages | pages/s |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rounds:
+        for run in r.runs:
+            wall = f"> {run.wall_s:.0f} (timeout)" if run.timed_out else f"{run.wall_s:.1f}"
+            if run.exit_code and not run.timed_out:
+                wall += f" (exit {run.exit_code})"
+            lines.append(
+                f"| {r.meetings:,} | {run.name} | {wall} | {run.cpu_s:.1f} | "
+                f"{run.peak_tree_mb:.0f} | {run.maxrss_mb:.0f} | {run.output_mb:.0f} | "
+                f"{run.html_mb:.0f} | "
+                f"{run.files:,} | {run.html_pages:,} | {run.pages_per_s:.0f} |"
+            )
+    return "\n".join(lines)
+
+
+def ratios(rounds: list[Round]) -> str:
+    lines = [
+        "| meetings | ours/Hugo wall (no search) | ours/Hugo wall (with search) "
+        "| ours/Hugo peak memory (with search) | Pagefind share of wall | Pagefind share "
+        "of CPU | rebuild/cold |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rounds:
+        runs = {run.name: run for run in r.runs}
+        plain, full, hugo = (
+            runs.get("ours --no-search"),
+            runs.get("ours + search"),
+            runs.get("hugo"),
+        )
+        rebuild = runs.get("ours rebuild")
+        if not (plain and full and hugo):
+            continue
+        pagefind_wall = (full.wall_s - plain.wall_s) / full.wall_s if full.wall_s else 0
+        pagefind_cpu = (full.cpu_s - plain.cpu_s) / full.cpu_s if full.cpu_s else 0
+        lines.append(
+            f"| {r.meetings:,} | {plain.wall_s / hugo.wall_s:.2f} | "
+            f"{full.wall_s / hugo.wall_s:.2f} | {full.peak_tree_mb / hugo.peak_tree_mb:.2f} | "
+            f"{pagefind_wall:.0%} | {pagefind_cpu:.0%} | "
+            + (f"{rebuild.wall_s / full.wall_s:.0%} |" if rebuild else "– |")
+        )
+    return "\n".join(lines)
+
+
+def profile(meetings: int, top: int = 25) -> str:
+    """cProfile of our build without search: the stages and the top functions."""
+    project = BENCH / f"archive-{meetings}"
+    out = RESULTS / f"profile-{meetings}.prof"
+    clean_project(project)
+    cmd = [str(hugo_export.VENV_PYTHON), "-m", "cProfile", "-o", str(out)]
+    cmd += ours(project, "--no-search")[1:]
+    say(f"N={meetings}: profiling {' '.join(cmd[3:])}")
+    subprocess.run(cmd, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    stats = pstats.Stats(str(out))
+    total = stats.total_tt  # type: ignore[attr-defined]
+    lines = [f"cProfile of `site-builder build --no-search`, {meetings:,} meetings: {total:.1f} s"]
+    lines += ["", "| stage (a call in build.py) | cumulative s | share |", "|---|---:|---:|"]
+    raw = stats.stats  # type: ignore[attr-defined]
+    for stage in (s for s in pipeline_stages() if not s[0].isupper()):
+        hits = [v for k, v in raw.items() if k[2] == stage and "site_builder" in k[0]]
+        if hits:
+            cumulative = max(v[3] for v in hits)
+            lines.append(f"| {stage} | {cumulative:.1f} | {cumulative / total:.0%} |")
+    lines += [
+        "",
+        f"Top {top} functions by own time:",
+        "",
+        "| function | calls | own s | share | cumulative s |",
+    ]
+    lines.append("|---|---:|---:|---:|---:|")
+    ranked = sorted(raw.items(), key=lambda kv: kv[1][2], reverse=True)[:top]
+    for (path, line, name), (_cc, calls, own, cumulative, _callers) in ranked:
+        where = f"{_short(path)}:{line}({name})"
+        lines.append(
+            f"| `{where}` | {calls:,} | {own:.1f} | {own / total:.0%} | {cumulative:.1f} |"
+        )
+    return "\n".join(lines)
+
+
+def pipeline_stages() -> list[str]:
+    """The functions that site_builder/build.py's check() and build() call, in order:
+    read from the source so that the profile follows the pipeline as it changes."""
+    tree = ast.parse((ROOT / "site_builder" / "build.py").read_text(encoding="utf-8"))
+    names: dict[str, None] = {}
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.name in ("check", "build"):
+            for call in ast.walk(node):
+                if isinstance(call, ast.Call) and isinstance(call.func, ast.Name):
+                    names.setdefault(call.func.id)
+    return [n for n in names if n != "check"]
+
+
+def _short(path: str) -> str:
+    for marker in ("site-packages/", "site_builder/", "lib/python3"):
+        if marker in path:
+            return path[path.index(marker) :]
+    return path
+
+
+def ensure_hugo() -> None:
+    """Install Debian's hugo when it is missing (the benchmark's only system package)."""
+    if shutil.which("hugo"):
+        return
+    sudo = [] if os.geteuid() == 0 else ["sudo"]
+    say("installing Debian's hugo: apt-get install -y hugo")
+    install = [*sudo, "apt-get", "install", "-y", "hugo"]
+    if subprocess.run(install, check=False).returncode != 0:
+        subprocess.run([*sudo, "apt-get", "update"], check=True)
+        subprocess.run(install, check=True)
+
+
+def say(message: str) -> None:
+    print(f"bench: {message}", file=sys.stderr, flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--meetings", type=int, nargs="+", default=[1000, 10000], help="sizes (1000 10000)"
+    )
+    parser.add_argument("--large", action="store_true", help="also 100000 meetings")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--timeout", type=float, default=3 * 3600, help="seconds per build before it is killed"
+    )
+    parser.add_argument(
+        "--no-rebuild", action="store_true", help="skip the nothing-changed rebuild"
+    )
+    parser.add_argument(
+        "--profile", action="store_true", help="also cProfile our build at the largest size"
+    )
+    args = parser.parse_args(argv)
+    hugo_export.ensure_site_builder()
+    ensure_hugo()
+    sizes = sorted({*args.meetings, *([100000] if args.large else [])})
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    info = machine()
+    say("machine: " + ", ".join(f"{k} {v}" for k, v in info.items()))
+    rounds = [run_round(n, args.seed, args.timeout, not args.no_rebuild) for n in sizes]
+    report = f"{table(rounds)}\n\n{ratios(rounds)}\n\n" + "\n".join(
+        f"{r.meetings:,} meetings: {r.content_files:,} record files, {r.content_mb:.0f} MB; "
+        f"generated in {r.generate_s:.0f} s, exported to Hugo in {r.export_s:.0f} s"
+        for r in rounds
+    )
+    report += "\n"
+    if len(rounds) > 1:
+        a, b = rounds[-2], rounds[-1]
+        for name in ("ours --no-search", "ours + search", "hugo"):
+            ra = next((r for r in a.runs if r.name == name), None)
+            rb = next((r for r in b.runs if r.name == name), None)
+            if ra and rb and ra.wall_s:
+                report += (
+                    f"\n{name}: {b.meetings:,} meetings took {rb.wall_s / ra.wall_s:.1f}× "
+                    f"the time of {a.meetings:,} ({b.meetings / a.meetings:.0f}× the meetings)"
+                )
+        report += "\n"
+    profiled = profile(sizes[-1]) if args.profile else ""
+    print(report)
+    if profiled:
+        print(profiled)
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    path = RESULTS / f"build_vs_hugo-{stamp}.json"
+    path.write_text(
+        json.dumps(
+            {
+                "machine": info,
+                "seed": args.seed,
+                "rounds": [asdict(r) for r in rounds],
+                "report": report,
+                "profile": profiled,
+            },
+            ensure_ascii=False,
+            indent=2,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    say(f"wrote {path.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
