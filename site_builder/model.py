@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal, NewType
 
 
@@ -302,7 +303,7 @@ class Meeting:
     ref: RecordRef
     location: Location
 
-    @property
+    @cached_property
     def statements(self) -> tuple[Statement, ...]:
         return tuple(b for s in self.sections for b in s.blocks if isinstance(b, Statement))
 

@@ -8,7 +8,9 @@ ready-made data, grouped and sorted here, so that they stay small.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from . import wareki
@@ -30,6 +32,16 @@ from .search import with_search_facets
 # the build writes the report page as "not tested yet"; `site-builder audit` rewrites it.
 POLICY_URL = "/accessibility/"
 REPORT_URL = "/accessibility/report/"
+
+
+class Lazy:
+    """A context value computed only when its page is rendered: mention lists are the
+    costliest part of planning, and a preview rebuild renders only a few pages."""
+
+    __slots__ = ("compute",)
+
+    def __init__(self, compute: Callable[[], Any]) -> None:
+        self.compute = compute
 
 
 @dataclass(frozen=True)
@@ -157,7 +169,7 @@ def plan_pages(site: Site, labels: dict[str, str]) -> list[Page]:
                     "parent": parent,
                     "children": tuple(sorted(children, key=lambda b: b.ref.slug)),
                     "years": by_fiscal_year(own),
-                    "mentions": _mention_groups(site, ref),
+                    "mentions": Lazy(partial(_mention_groups, site, ref)),
                     "plans": tuple(
                         records.plans[RecordRef("plan", ref.municipality, p)]
                         for p in body.plans
@@ -237,7 +249,7 @@ def plan_pages(site: Site, labels: dict[str, str]) -> list[Page]:
                         "sheets": tuple(
                             sorted(wg.sheets, key=lambda s: s.fiscal_year, reverse=True)
                         ),
-                        "mentions": _mention_groups(site, wg.ref),
+                        "mentions": Lazy(partial(_mention_groups, site, wg.ref)),
                     },
                     (
                         *municipality_crumbs(municipality),
@@ -292,7 +304,7 @@ def plan_pages(site: Site, labels: dict[str, str]) -> list[Page]:
                         "related": tuple(
                             (by_number[r.item], r) for r in item.related if r.item in by_number
                         ),
-                        "mentions": _mention_groups(site, iref),
+                        "mentions": Lazy(partial(_mention_groups, site, iref)),
                     },
                     (
                         *municipality_crumbs(ref.municipality),
@@ -317,7 +329,7 @@ def plan_pages(site: Site, labels: dict[str, str]) -> list[Page]:
                 {
                     "document": document,
                     "body": body,
-                    "mentions": _mention_groups(site, ref),
+                    "mentions": Lazy(partial(_mention_groups, site, ref)),
                 },
                 (*municipality_crumbs(ref.municipality), Crumb(document.meta.title, None)),
                 "document",

@@ -23,7 +23,7 @@ from . import wareki
 from .config import Config
 from .graph import Site, title_of
 from .model import ContentError, Location, Problem, RecordRef, Statement, Text
-from .pages import Page, item_ref
+from .pages import Lazy, Page, item_ref
 
 
 @dataclass(frozen=True)
@@ -123,7 +123,9 @@ def render_pages(pages: list[Page], env: Environment) -> dict[str, bytes]:
     problems: list[Problem] = []
     for page in pages:
         try:
-            html = env.get_template(page.template).render(page=page, **page.context)
+            context = {k: v.compute() if isinstance(v, Lazy) else v
+                       for k, v in page.context.items()}
+            html = env.get_template(page.template).render(page=page, **context)
         except TemplateError as err:
             problems.append(_template_problem(err, page))
             continue
