@@ -146,7 +146,7 @@ def _new(args: argparse.Namespace) -> int:
 
 def _audit(args: argparse.Namespace) -> int:
     from . import wareki
-    from .audit import REPORT_JSON, ToolMissing, audit_and_publish
+    from .audit import REPORT_JSON, AuditError, audit_and_publish
     from .pages import REPORT_URL
 
     config = load_config(args.root)
@@ -161,13 +161,14 @@ def _audit(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     try:
         result = audit_and_publish(config, site_dir, date=day)
-    except ToolMissing as err:
+    except AuditError as err:
         print(f"site-builder audit: {err}", file=sys.stderr)
         return EXIT_CONTENT
     shown = args.output or Path(config.output_dir)
+    files = {p.url: p.file for p in result.pages}  # a stylesheet's address is its file
     for finding in result.findings:
-        file = next((p.file for p in result.pages if p.url == finding.page), finding.page)
-        print(f"{shown.as_posix()}/{file.lstrip('/')}: {finding}", file=sys.stderr)
+        file = files.get(finding.page) or finding.page.removeprefix(config.base_path)
+        print(f"{shown.as_posix()}/{file}: {finding}", file=sys.stderr)
     counts = result.counts()
     report = REPORT_URL.strip("/") + "/index.html"
     print(

@@ -68,20 +68,22 @@
     return el;
   }
 
-  /** The page's text, as [{block, lang, text}]: text nodes joined per nearest block
-   *  element and language, white space collapsed the way it is rendered. */
+  /** The page's text, as [{block, lang, text, prose}]: text nodes joined per nearest
+   *  block element and language, white space collapsed the way it is rendered; prose
+   *  leaves out code, kbd and the like. */
   function textRuns() {
     const runs = new Map();
     const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
       const parent = node.parentElement;
-      if (!parent || parent.closest("script, style, template, noscript")) continue;
+      // data-audit-quote: a fault quoted as evidence (the report page), not the page's own
+      if (!parent || parent.closest("script, style, template, noscript, [data-audit-quote]")) {
+        continue;
+      }
       const block = blockOf(node);
       if (!block) continue;
-      const langEl = parent.closest("[lang]");
-      const key = block;
-      if (!runs.has(key)) runs.set(key, []);
-      runs.get(key).push({ text: node.data, langEl, code: !!parent.closest(CODE) });
+      if (!runs.has(block)) runs.set(block, []);
+      runs.get(block).push({ text: node.data, langEl: parent.closest("[lang]"), code: !!parent.closest(CODE) });
     }
     const out = [];
     for (const [block, parts] of runs) {

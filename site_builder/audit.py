@@ -16,8 +16,9 @@ turns the results into that page:
   apart in words; nothing moving under prefers-reduced-motion; body text at 7:1.
 
 `audit_site` returns the results as data (AuditResult); conformance.py judges each
-success criterion from them; `publish_report` renders the 試験結果 page with the
-theme's accessibility_report.html and writes it, with audit.json, into the site.
+success criterion from them; `audit_and_publish` (what the CLI runs) also renders the
+試験結果 page with the theme's accessibility_report.html and writes it, with
+audit.json, into the site.
 
 The tools are test dependencies (dev.py setup --browser installs them), imported only
 here, so that building a site never needs a browser.
@@ -47,7 +48,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from . import conformance
-from .conformance import CHECKS, CRITERIA_BY_NUMBER, Verdict, criteria_of_tags
+from .conformance import CHECKS, Verdict, criteria_of_tags
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = (
@@ -70,8 +71,9 @@ VNU_JAR = Path("node_modules/vnu-jar/build/dist/vnu.jar")
 REPORT_JSON = "audit.json"
 
 
-class ToolMissing(Exception):
-    """Chromium, Playwright, axe-core or Java/vnu.jar is not installed; says how to fix it."""
+class AuditError(Exception):
+    """The audit cannot run: a tool is missing (the message says how to install it), the
+    validator failed, or there is no built site to audit."""
 
 
 # --- results ------------------------------------------------------------------------
@@ -186,7 +188,7 @@ class Toolchain:
 
 
 def find_tools(root: Path) -> Toolchain:
-    """Everything the audit runs, or ToolMissing naming all that is missing at once."""
+    """Everything the audit runs, or AuditError naming all that is missing at once."""
     missing: list[str] = []
     if not CHROMIUM.exists():
         missing.append(f"Chromium ({CHROMIUM})")
@@ -208,7 +210,7 @@ def find_tools(root: Path) -> Toolchain:
     if jar is None:
         missing.append(f"the Nu Html Checker ({VNU_JAR.as_posix()}, the npm package vnu-jar)")
     if missing:
-        raise ToolMissing(
+        raise AuditError(
             "site-builder audit needs " + "; ".join(missing) + f". Install them with: {SETUP_HINT}"
         )
     assert jar is not None
@@ -340,7 +342,7 @@ def _vnu(
     try:
         report = json.loads(result.stderr or result.stdout)
     except json.JSONDecodeError:
-        raise ToolMissing(
+        raise AuditError(
             f"the Nu Html Checker did not run (exit {result.returncode}): "
             f"{(result.stderr or result.stdout).strip()[:500]}"
         ) from None
@@ -371,7 +373,7 @@ def _vnu(
 # --- one page in the browser --------------------------------------------------------
 
 PROBE = files("site_builder").joinpath("audit.js").read_text(encoding="utf-8")
-A = "window.__siteAudit"
+API = "window.__siteAudit"  # what audit.js defines
 
 
 @dataclass
@@ -403,7 +405,7 @@ class _Page:
 
 def _call(page: Any, probe: str, *args: Any) -> Any:
     """window.__siteAudit.<probe>(...args) in the page."""
-    return page.evaluate(f"args => {A}.{probe}(...args)", list(args))
+    return page.evaluate(f"args => {API}.{probe}(...args)", list(args))
 
 
 def audit_page(
@@ -686,7 +688,11 @@ def _check_skip_link(page: Any, found: _Page, stops: list[dict], left: bool) -> 
         return
     if not left:
         return  # a keyboard trap was reported; the link cannot be reached again
-    page.keyboard.press("Tab")  # focus left the page: the next Tab is the skip link again
+    if _call(page, "focusInfo") is None:
+        page.keyboard.press("Tab")  # focus left the page: the next Tab is the skip link again
+    again = _call(page, "focusInfo")
+    if again is None or again["key"] != first["key"]:
+        return  # the Tab order did not come back to it; the order findings say why
     page.keyboard.press("Enter")
     result = _call(page, "skipResult", href)
     if not result["target_exists"]:
@@ -789,7 +795,7 @@ def audit_site(
     if only is not None:
         pages = [(f, u) for f, u in pages if f in only]
     if not pages:
-        raise ToolMissing(
+        raise AuditError(
             f"{site_dir} holds no HTML pages: build the site first (site-builder build)"
         )
     with contextlib.ExitStack() as stack:
@@ -798,7 +804,6 @@ def audit_site(
         origin = stack.enter_context(serve_site(site_dir, base_path))
         audited: list[PageAudit] = []
         rules: dict[str, tuple[str, ...]] = {}
-        axe_version = ""
         for file, url in pages:
             if progress:
                 progress(url)
@@ -971,11 +976,6 @@ def build_report(result: AuditResult) -> Report:
         technologies=("HTML", "CSS", *(("JavaScript",) if scripts else ())),
         counts=result.counts(),
     )
-
-
-def criterion_name(number: str) -> str:
-    c = CRITERIA_BY_NUMBER.get(number)
-    return f"{number} {c.name}" if c else number
 
 
 # --- publishing the report ----------------------------------------------------------

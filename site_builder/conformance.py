@@ -304,11 +304,15 @@ def judge(
         else:
             result = NEEDS_HUMAN
         how = c.how
-        if c.method == ABSENT and result != NOT_APPLICABLE:
+        if result == FAIL:
+            how = f"自動試験で{failed}件の問題が見つかった（「見つかった問題」を参照）"
+        elif c.method == ABSENT and result == NEEDS_HUMAN:
             found = sum(content.get(k, 0) for k in c.absent)
             how = f"該当するコンテンツが{found}箇所ある。{c.human}を人が確認する"
-        elif c.method == AUTO and result == NEEDS_HUMAN:
+        elif c.method == AUTO and result == NEEDS_HUMAN and unsure:
             how = f"{c.how}。自動試験で判定できなかった箇所（{unsure}箇所）を人が確認する"
+        elif c.method == AUTO and result == NEEDS_HUMAN:
+            how = "自動試験の対象となる箇所がなかった。人が確認する"
         out.append(Verdict(c.number, c.name, c.level, result, how, seen, failed, unsure))
     return tuple(out)
 

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape, quoteattr
 
-from . import wareki
+from . import pagefind_bundle, wareki
 from .config import Config
 from .graph import Site
 from .model import ContentError, Location, Meeting, Problem, RecordRef
@@ -275,6 +275,7 @@ def index_site(site_dir: Path, config: Config) -> None:
     if result.returncode != 0 or not (site_dir / "pagefind" / "pagefind.js").is_file():
         message = (result.stderr or result.stdout).strip() or f"exit status {result.returncode}"
         raise _problem(f"Pagefind could not index the site: {message}")
+    pagefind_bundle.canonicalise(site_dir / "pagefind")  # same site, same bytes
     for pattern in UNUSED_UI:
         for unused in sorted((site_dir / "pagefind").glob(pattern)):
             unused.unlink()

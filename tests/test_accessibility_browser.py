@@ -7,12 +7,12 @@ of the meeting pages are kept in test-artifacts/screenshots/ for a person to loo
 
 from __future__ import annotations
 
-import io
 import json
 import re
 import shutil
 import struct
-from contextlib import redirect_stderr, redirect_stdout
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,6 +40,19 @@ def pages_of(output: Path) -> list[str]:
     return urls
 
 
+def site_builder(*args: str) -> subprocess.CompletedProcess[str]:
+    """The command as CI runs it, in a process of its own (Playwright's sync API allows
+    one instance per thread, and the tests' browser is already running)."""
+    return subprocess.run(
+        [sys.executable, "-m", "site_builder", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        stdin=subprocess.DEVNULL,
+        timeout=1800,
+    )
+
+
 @dataclass(frozen=True)
 class Audited:
     root: Path
@@ -57,10 +70,8 @@ def audited(example_site: Path, tmp_path_factory: pytest.TempPathFactory) -> Aud
         (root / name).symlink_to(REPO / name)
     shutil.copy(example_site / "config.yaml", root / "config.yaml")
     shutil.copytree(example_site / "output", root / "output")
-    out, err = io.StringIO(), io.StringIO()
-    with redirect_stdout(out), redirect_stderr(err):
-        code = main(["--root", str(root), "audit", "--date", "2025-11-23"])
-    return Audited(root, code, out.getvalue(), err.getvalue())
+    done = site_builder("--root", str(root), "audit", "--date", "2025-11-23")
+    return Audited(root, done.returncode, done.stdout, done.stderr)
 
 
 # --------------------------------------------------------------------------- the audit
@@ -83,10 +94,69 @@ def test_site_builder_audit_finds_nothing_on_any_page(audited: Audited) -> None:
     assert all(p["focus_stops"] > 0 for p in data["pages"])
 
 
+BROKEN = """<!DOCTYPE html>
+<html lang="en">
+<head><meta charset="utf-8"><title>悪い例</title></head>
+<body><main>
+<h1>会 議 録</h1>
+<img src="missing.png">
+<p style="color:#aaaaaa">薄い文字</p>
+<p style="color:#767676">AAには足りるが7:1に足りない文字</p>
+<div style="width:600px">幅の広い箱</div>
+<table><tr><td>表</td></tr></table>
+<a href="#top" style="outline:none">リンク</a>
+</main></body></html>
+"""
+
+
+def test_the_audit_finds_problems_and_fails(make_site) -> None:
+    """A page with known faults, in a site published under a sub-path: each is reported
+    as path: check rule, the exit status is 1, the report marks the criteria 非適合."""
+    config = (
+        "site:\n  title: テスト\n  base_url: http://127.0.0.1:8000/gikai/\n"
+        "search:\n  enabled: true\n"
+    )
+    root = make_site({"content/a/municipality.yaml": "name: 市\n"}, config=config)
+    assert main(["--root", str(root), "build"]) == 0
+    (root / "output/bad").mkdir()
+    (root / "output/bad/index.html").write_text(BROKEN, encoding="utf-8")
+    done = site_builder("--root", str(root), "audit", "--date", "2025-11-23")
+    assert done.returncode == 1
+    lines = done.stderr.splitlines()
+    bad = [line for line in lines if line.startswith("output/bad/index.html: ")]
+    assert lines == bad  # every other page is clean
+    rules = {line.split(": ")[1].split(" (")[0] for line in bad}
+    assert {
+        "axe image-alt",
+        "axe color-contrast",
+        "contrast-aaa color-contrast-enhanced",
+        "lang html-lang",
+        "lang-parts japanese-marked-other",
+        "layout-space space-inside-word",
+        "reflow horizontal-scroll",
+        "table-scroll table-not-in-scroll-box",
+        "focus-visible no-focus-ring",
+        "page-errors http-error",
+        "multiple-ways one-way-only",
+        "vnu error",
+    } <= rules, rules
+    assert "output/bad/index.html: vnu error: An “img” element must have an “alt” attribute" in (
+        done.stderr
+    )
+    html = (root / "output/accessibility/report/index.html").read_text(encoding="utf-8")
+    rows = _checklist(html)
+    for number in ("1.1.1", "1.4.3", "3.1.1", "4.1.1", "2.4.7"):
+        assert rows[number][1] == "非適合", number
+    assert '<a href="/gikai/bad/">/gikai/bad/</a>' in html  # under the base path
+    data = json.loads((root / "output/accessibility/report/audit.json").read_bytes())
+    assert data["summary"]["axe"] >= 2 and data["summary"]["vnu"] >= 1
+
+
 def _checklist(html: str) -> dict[str, tuple[str, str, str]]:
     rows = re.findall(
         r'<tr><th scope="row">(\d\.\d\.\d) ([^<]+)</th><td>(A|AA)</td>'
-        r'<td class="verdict">([^<]+)</td><td>([^<]+)</td></tr>',
+        r'<td class="verdict">([^<]+)</td>'
+        r'<td>([^<]+)(?:<br><span class="meta">[^<]+</span>)?</td></tr>',
         html,
     )
     return {number: (name, result, how) for number, name, _level, result, how in rows}
@@ -311,7 +381,7 @@ def test_nothing_moves_when_the_reader_asks_for_reduced_motion(
 def test_speakers_are_never_told_by_colour_alone(page, serve_dir, example_site: Path) -> None:
     base = serve_dir(example_site / "output")
     for url in MEETINGS:
-        page.goto(base + url)
+        page.goto(base + url, wait_until="networkidle")  # the favicon too, before moving on
         tags = page.evaluate(
             """() => [...document.querySelectorAll(".statement")].map(s => [
                 s.className, (s.querySelector(".speaker-tag") || {}).textContent || ""])"""
@@ -353,12 +423,13 @@ def test_long_tables_stay_usable_on_a_phone(browser, serve_dir, example_site: Pa
         for box in boxes:
             assert box["box"] and box["focusable"] and box["name"], (url, box)
             if box["overflows"]:  # the keyboard scrolls it: focus, then the arrow key
-                page.focus(f'[data-test-box="{box["i"]}"]')
+                selector = f'[data-test-box="{box["i"]}"]'
+                page.focus(selector)
                 page.keyboard.press("ArrowRight")
-                moved = page.evaluate(
-                    f"document.querySelector('[data-test-box=\"{box['i']}\"]').scrollLeft"
+                # keyboard scrolling is animated: wait for it (fails after 5 s)
+                page.wait_for_function(
+                    "s => document.querySelector(s).scrollLeft > 0", arg=selector, timeout=5000
                 )
-                assert moved > 0, (url, box)
                 scrolled += 1
     context.close()
     assert scrolled > 0  # some table was really too wide for 320 px

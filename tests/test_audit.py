@@ -88,6 +88,8 @@ def test_an_automated_criterion_passes_only_with_evidence_and_nothing_undecided(
 def test_any_failure_fails_the_criterion_whatever_its_method() -> None:
     verdicts = _verdicts(failures={"4.1.1": 1, "2.4.4": 3, "1.2.1": 1})
     assert verdicts["4.1.1"] == verdicts["2.4.4"] == verdicts["1.2.1"] == FAIL
+    failed = next(v for v in judge({"2.4.4": 3}, {}, {}, {}) if v.number == "2.4.4")
+    assert failed.how == "自動試験で3件の問題が見つかった（「見つかった問題」を参照）"
 
 
 def test_not_applicable_needs_the_content_to_be_absent_from_every_page() -> None:
@@ -198,7 +200,7 @@ def test_missing_tools_are_named_with_the_command_that_installs_them(
     monkeypatch.setattr(audit, "CHROMIUM", tmp_path / "no-chromium")
     monkeypatch.setattr(audit.shutil, "which", lambda name: None)
     monkeypatch.setattr(audit, "vnu_jar", lambda root: None)
-    with pytest.raises(audit.ToolMissing) as err:
+    with pytest.raises(audit.AuditError) as err:
         audit.find_tools(tmp_path)
     message = str(err.value)
     assert f"Chromium ({tmp_path / 'no-chromium'})" in message

@@ -68,3 +68,16 @@ def test_tables_without_header_text_get_no_thead() -> None:
     assert "<td>講座</td>" in html
     html, _ = run("| 日時 | 場所 |\n|---|---|\n| 4月 | 会議室 |\n")
     assert "<thead>" in html
+
+
+def test_an_empty_cell_in_a_header_row_is_no_header() -> None:
+    # the 前橋 survey form: 「内容」 spans two columns in the PDF, leaving a gap
+    html, _ = run("| 業務名 | 内容 | |\n|---|---|---|\n| | 現在 | デジタル化後 |\n")
+    assert "<thead>\n<tr>\n<th>業務名</th>\n<th>内容</th>\n<td></td>\n</tr>\n</thead>" in html
+    assert "<th></th>" not in html
+
+
+def test_every_table_scrolls_in_a_focusable_named_group() -> None:
+    html, _ = run("| 日時 | 場所 |\n|---|---|\n| 4月 | 会議室 |\n\n| a |\n|---|\n| b |\n")
+    opening = '<div class="table-scroll" role="group" tabindex="0" aria-label="表">\n<table>'
+    assert html.count(opening) == 2  # a group, not a landmark: two "表" need no own names
