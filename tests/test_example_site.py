@@ -43,8 +43,14 @@ def site_text(example_site: Path) -> str:
     )
 
 
-@pytest.mark.parametrize("seed", sorted(SEEDS.glob("*.txt")), ids=lambda p: p.stem[:3])
-def test_every_sentence_of_every_seed_is_published(seed: Path, site_text: str) -> None:
+SEED_FILES = ["000_c04314625325ac79.txt", "001_e8d6b3d96efe4c94.txt",
+              "002_4ae1158ae4fb756d.txt", "004_830b750c099d350d.txt"]
+
+
+@pytest.mark.parametrize("name", SEED_FILES, ids=lambda n: n[:3])
+def test_every_sentence_of_every_seed_is_published(name: str, site_text: str) -> None:
+    seed = SEEDS / name
+    assert seed.is_file(), f"{seed} not found: the seeds live in shared/ beside the checkout"
     text = re.sub(r"<[^>]+>", "\n", seed.read_text(encoding="utf-8"))
     missing = []
     for line in text.split("\n"):
