@@ -315,7 +315,12 @@ def generate(out: Path, meetings: int, seed: int = 1, per_municipality: int = 40
     if meetings < 1 or per_municipality < 1:
         raise ValueError("--meetings and --per-municipality must be at least 1")
     writer = Writer(seed, load_corpus())
-    if out.exists() or out.is_symlink():
+    if out.is_symlink() or out.is_file():
+        raise ValueError(f"{out} is not a folder")
+    if out.exists() and any(out.iterdir()):
+        config = out / "config.yaml"
+        if not (config.is_file() and config.read_text(encoding="utf-8").startswith(CONFIG)):
+            raise ValueError(f"refusing to replace {out}: it is not an archive of generate.py")
         shutil.rmtree(out)
     (out / "content").mkdir(parents=True)
     (out / "themes").symlink_to(ROOT / "themes", target_is_directory=True)

@@ -212,19 +212,57 @@ def first_query(browser, base: str, sent: list, output: Path, query: str) -> dic
     }
 
 
-def measure(root: Path, label: str, queries: tuple[str, ...] = QUERIES) -> dict:
+PAGEFIND_AS_IS = """async (query) => {
+  const pf = await import('/pagefind/pagefind.js');
+  const found = await pf.search(query.normalize('NFKC'));
+  await Promise.all(found.results.slice(0, 10).map((r) => r.data()));
+  return found.results.length;
+}"""
+
+
+def pagefind_as_is(browser, base: str, sent: list, query: str) -> dict:
+    """The same first query through Pagefind's own segmentation (its JS API, with the
+    data of the first ten results, as its Default UI would show them), for comparison."""
+    context = browser.new_context(locale="ja-JP")
+    page = context.new_page()
+    page.goto(f"{base}/404.html")
+    sent.clear()
+    started = time.perf_counter()
+    results = page.evaluate(PAGEFIND_AS_IS, query)
+    elapsed = time.perf_counter() - started
+    context.close()
+    return {
+        "results": results,
+        "ms": round(elapsed * 1000),
+        "requests": len(sent),
+        "bytes": sum(size for _, size in sent),
+    }
+
+
+def measure(
+    root: Path, label: str, queries: tuple[str, ...] = QUERIES, reuse: bool = False
+) -> dict:
     from playwright.sync_api import sync_playwright
 
-    print(f"[{label}] building {root} …", flush=True)
-    built = build(root)
     output = root / "output"
+    if reuse and (output / "pagefind").is_dir():
+        print(f"[{label}] measuring the build in {output} …", flush=True)
+        shutil.copytree(
+            REPO / "themes" / "default" / "static", output / "static", dirs_exist_ok=True
+        )
+        built = {"reused": True}
+    else:
+        print(f"[{label}] building {root} …", flush=True)
+        built = build(root)
     result = {"site": label, "build": built, "index": index_on_disk(output), "queries": []}
     server, base, sent = serve(output)
     try:
         with sync_playwright() as playwright:
             browser = launch(playwright)
             for query in queries:
-                result["queries"].append(first_query(browser, base, sent, output, query))
+                measured = first_query(browser, base, sent, output, query)
+                measured["pagefind_as_is"] = pagefind_as_is(browser, base, sent, query)
+                result["queries"].append(measured)
             browser.close()
     finally:
         server.shutdown()
@@ -240,7 +278,7 @@ def report(result: dict) -> None:
     index = result["index"]
     print(
         f"\n{result['site']}: {index['pages_indexed']} pages indexed of {index['html_pages']} "
-        f"({kb(index['html_bytes'])} of HTML); build {result['build']['wall_s']} s"
+        f"({kb(index['html_bytes'])} of HTML); build {result['build'].get('wall_s', '(reused)')} s"
     )
     print(f"  index on disk: {kb(index['bytes'])} in {index['files']} files")
     for kind, part in index["by_kind"].items():
@@ -253,6 +291,11 @@ def report(result: dict) -> None:
             f"(search bundle {kb(pf)}; with gzip {kb(q['bytes_gzip'])}) "
             f"{q['ms_to_results']:5} ms  {q['status']}"
         )
+        base = q["pagefind_as_is"]
+        print(
+            f"    {'':12} Pagefind as is: {base['requests']:3} requests {kb(base['bytes']):>9}, "
+            f"{base['ms']:5} ms, {base['results']} results"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -260,6 +303,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--meetings", type=int, help="also measure a generated archive of N")
     parser.add_argument("--work", type=Path, help="where to generate and build (default: tmp)")
     parser.add_argument("--skip-example", action="store_true", help="only the generated archive")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="measure the archive's existing build (refreshing its copy of the theme's "
+        "static files) instead of building it again",
+    )
     args = parser.parse_args(argv)
     work = args.work or Path(tempfile.mkdtemp(prefix="search-size-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -268,7 +317,7 @@ def main(argv: list[str] | None = None) -> int:
         results.append(measure(example_project(Path(tempfile.mkdtemp(dir=work))), "example"))
     if args.meetings:
         root = generated_project(work, args.meetings)
-        results.append(measure(root, f"generated, {args.meetings} meetings"))
+        results.append(measure(root, f"generated, {args.meetings} meetings", reuse=args.reuse))
     RESULTS.mkdir(parents=True, exist_ok=True)
     name = f"search_size-{args.meetings or 'example'}.json"
     (RESULTS / name).write_text(

@@ -141,3 +141,18 @@ def test_bad_arguments_are_usage_errors(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "--meetings and --per-municipality must be at least 1" in result.stderr
     assert not (tmp_path / "x").exists()
+
+
+def test_it_never_replaces_a_folder_it_did_not_write(tmp_path: Path) -> None:
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("keep me", encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, str(GENERATE), "--meetings", "3", "--out", str(mine)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert f"refusing to replace {mine}: it is not an archive of generate.py" in result.stderr
+    assert (mine / "notes.txt").read_text(encoding="utf-8") == "keep me"

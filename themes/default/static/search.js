@@ -138,13 +138,16 @@ export async function openIndex(bundle, options = {}) {
   return pagefind;
 }
 
-/** Search for what was typed. Every segmentation of every synonym variant is run with
- * the same filters, and the lists are merged by reciprocal rank fusion. The best
- * `verify` candidates are then checked against their text: those whose title holds
- * every part of the query come first (the closer the title is to the query, the
- * earlier), then those whose text holds them; the others are dropped (see below).
- * `verify: 0` skips the check and returns every page any segmentation found, ranked by
- * fusion alone: how bench/search_ranking.py shows what each step adds.
+/** Search for what was typed, in two rounds. First the strict segmentations of every
+ * synonym variant, with the same filters; their lists are merged by reciprocal rank
+ * fusion, and the best `verify` candidates are checked against their text: those whose
+ * title holds every part of the query come first (the closer the title is to the
+ * query, the earlier), then those whose text holds them; the others are dropped. Only
+ * when fewer than `verify` candidates hold the query do the loose segmentations run
+ * too (single kanji and first letters find what the strict ones miss, but match words
+ * on almost every page, which is slow on a large archive), merged with half the weight.
+ * `verify: 0` skips the check and runs every segmentation, returning every page any of
+ * them found ranked by fusion alone: how bench/search_ranking.py shows what each adds.
  * Returns {query, results, variants}: results best first, each {id, searches, data}. */
 export async function searchSite(
   pagefind,
@@ -154,54 +157,64 @@ export async function searchSite(
   const query = normaliseQuery(typed);
   if (!query) return { query, results: [], variants: [] };
   const variants = queryVariants(query, synonyms);
-  const runs = variants.flatMap((variant, v) =>
-    segmentedQueries(variant.query, ways).map(({ q, way }) => ({ q, v, way })),
-  );
-  const found = await Promise.all(runs.map((run) => pagefind.search(run.q, { filters })));
+  const widened = variants.filter((v) => v.term);
   const byId = new Map();
-  found.forEach((search, i) => {
-    search.results.forEach((result, rank) => {
-      const known = byId.get(result.id) ?? {
-        id: result.id,
-        fused: 0,
-        searches: [],
-        variants: [],
-        strict: false,
-      };
-      known.fused += 1 / (FUSION_K + rank);
-      known.searches.push(result);
-      known.variants.push(runs[i].v);
-      known.strict ||= STRICT.includes(runs[i].way);
-      byId.set(result.id, known);
-    });
-  });
+  const runAll = async (selected) => {
+    const runs = variants.flatMap((variant, v) =>
+      segmentedQueries(variant.query, selected).map(({ q, way }) => ({ q, v, way })),
+    );
+    for (const run of runs) {
+      const found = await pagefind.search(run.q, { filters });
+      const strict = STRICT.includes(run.way);
+      found.results.forEach((result, rank) => {
+        const known = byId.get(result.id) ?? { id: result.id, fused: 0, searches: [], variants: [] };
+        known.fused += (strict ? 1 : 0.5) / (FUSION_K + rank);
+        known.searches.push(result);
+        known.variants.push(run.v);
+        known.strict ||= strict;
+        byId.set(result.id, known);
+      });
+    }
+  };
   const byFusion = (a, b) => b.fused - a.fused || (a.id < b.id ? -1 : 1);
-  const candidates = [...byId.values()].sort(byFusion);
+  if (!verify) {
+    await runAll(ways);
+    return { query, results: [...byId.values()].sort(byFusion), variants: widened };
+  }
   const wanted = variants.map((v) => v.query.split(" ").map(squeeze).filter(Boolean));
-  await Promise.all(
-    candidates.slice(0, verify).map(async (c) => {
-      c.data = await resultData(c);
-      const title = squeeze(c.data.meta?.title ?? "");
-      const text = squeeze(c.data.content ?? "");
-      const holds = (where) => c.variants.some((v) => wanted[v].every((w) => where.includes(w)));
-      const words = Math.max(...c.variants.map((v) => wanted[v].join("").length));
-      c.tier = holds(title) ? 0 : holds(text) ? 1 : 2;
-      c.cover = c.tier === 0 ? words / title.length : 0; // 1: the title is the query
-    }),
-  );
-  // Of the checked candidates, those that hold the query are the results. The rest of
-  // Pagefind's own matches follow, unchecked, only if every checked one held it: when
-  // the best candidates stop holding the query, the worse ones will not hold it either
-  // (ほげほげ is ほ and げ to Pagefind, which begin words on every page).
-  if (!verify) return { query, results: candidates, variants: variants.filter((v) => v.term) };
+  const check = async (c) => {
+    if (c.tier !== undefined) return;
+    c.data = await resultData(c);
+    const title = squeeze(c.data.meta?.title ?? "");
+    const text = squeeze(c.data.content ?? "");
+    const holds = (where) => c.variants.some((v) => wanted[v].every((w) => where.includes(w)));
+    const words = Math.max(...c.variants.map((v) => wanted[v].join("").length));
+    c.tier = holds(title) ? 0 : holds(text) ? 1 : 2;
+    c.cover = c.tier === 0 ? words / title.length : 0; // 1: the title is the query
+  };
+  const best = async () => {
+    const candidates = [...byId.values()].sort(byFusion);
+    await Promise.all(candidates.slice(0, verify).map(check));
+    return candidates;
+  };
+  await runAll(ways.filter((w) => STRICT.includes(w)));
+  let candidates = await best();
+  const loose = ways.filter((w) => !STRICT.includes(w));
+  if (loose.length && candidates.slice(0, verify).filter((c) => c.tier < 2).length < verify) {
+    await runAll(loose);
+    candidates = await best();
+  }
+  // The checked candidates that hold the query are the results. The rest of Pagefind's
+  // own (strict) matches follow, unchecked, only if every checked strict one held it:
+  // when the best candidates stop holding the query, the worse ones will not hold it
+  // either (ほげほげ is ほ and げ to Pagefind, which begin words on every page).
   const checked = candidates.slice(0, verify);
-  const holding = checked.filter((c) => c.tier < 2);
   const byTier = (a, b) => a.tier - b.tier || b.cover - a.cover;
-  const results = holding.sort((a, b) => byTier(a, b) || byFusion(a, b));
-  if (holding.length === checked.length) {
+  const results = checked.filter((c) => c.tier < 2).sort((a, b) => byTier(a, b) || byFusion(a, b));
+  if (checked.every((c) => !c.strict || c.tier < 2)) {
     results.push(...candidates.slice(verify).filter((c) => c.strict));
   }
-  return { query, results, variants: variants.filter((v) => v.term) };
+  return { query, results, variants: widened };
 }
 
 /** The data of a merged result: Pagefind's data of its first search, with the matched
