@@ -120,6 +120,9 @@ export function squeeze(text) {
 
 const FUSION_K = 60; // reciprocal rank fusion's constant
 const VERIFY = 20; // how many of the best candidates are checked for the literal query
+// The loose segmentations run only when the strict ones found at most this many pages:
+// beyond it the query's words are common ones, which the strict ones do find.
+const LOOSE_LIMIT = 200;
 
 /** Open the site's index. Pagefind would segment every query with Intl.Segmenter
  * itself; it is opened as language "und" (its index is still the site's only one, the
@@ -143,9 +146,10 @@ export async function openIndex(bundle, options = {}) {
  * fusion, and the best `verify` candidates are checked against their text: those whose
  * title holds every part of the query come first (the closer the title is to the
  * query, the earlier), then those whose text holds them; the others are dropped. Only
- * when fewer than `verify` candidates hold the query do the loose segmentations run
- * too (single kanji and first letters find what the strict ones miss, but match words
- * on almost every page, which is slow on a large archive), merged with half the weight.
+ * when fewer than `verify` candidates hold the query, among at most LOOSE_LIMIT found,
+ * do the loose segmentations run too (single kanji and first letters find what the
+ * strict ones miss, but match words on almost every page, which is slow on a large
+ * archive), merged with half the weight.
  * `verify: 0` skips the check and runs every segmentation, returning every page any of
  * them found ranked by fusion alone: how bench/search_ranking.py shows what each adds.
  * Returns {query, results, variants}: results best first, each {id, searches, data}. */
@@ -200,7 +204,8 @@ export async function searchSite(
   await runAll(ways.filter((w) => STRICT.includes(w)));
   let candidates = await best();
   const loose = ways.filter((w) => !STRICT.includes(w));
-  if (loose.length && candidates.slice(0, verify).filter((c) => c.tier < 2).length < verify) {
+  const holding = candidates.slice(0, verify).filter((c) => c.tier < 2).length;
+  if (loose.length && holding < verify && candidates.length <= LOOSE_LIMIT) {
     await runAll(loose);
     candidates = await best();
   }
