@@ -254,6 +254,40 @@ def assemble_site(records: Records, linked: dict[str, Linked]) -> Site:
     )
 
 
+def relink_site(site: Site, record: Record, old: Linked, new: Linked) -> Site:
+    """The site with one record replaced by a new version of the same ref: what
+    assemble_site would give for the edited tree, in time proportional to the edit.
+
+    The mentions of only the targets the record links to (before or after) are
+    recomputed. The rendered texts are updated in place, since copying every text
+    of a large archive would cost more than the edit: the old Site must not be
+    used afterwards.
+    """
+    path = record.location.path
+    for text in old.html:
+        site.html.pop(text, None)
+    site.html.update(new.html)
+    mentions = dict(site.mentions)
+    for target in old.targets | new.targets:
+        kept = [m for m in mentions.get(target, ()) if m.source != record.ref]
+        kept += [m for t, m in new.mentions if t == target]
+        if kept:
+            mentions[target] = tuple(dict.fromkeys(sorted(kept, key=_mention_order)))
+        else:
+            mentions.pop(target, None)
+    table = {
+        Meeting: "meetings",
+        Document: "documents",
+        Body: "bodies",
+        WorkingGroup: "wgs",
+        Plan: "plans",
+    }[type(record)]
+    records = dataclasses.replace(
+        site.records, **{table: {**getattr(site.records, table), record.ref: record}}
+    )
+    return Site(records, site.html, mentions, {**site.targets, path: new.targets})
+
+
 def _mention_order(m: Mention) -> tuple:
     return (m.source.kind != "meeting", m.source.municipality, m.source.slug, m.location)
 
@@ -333,80 +367,8 @@ def number_ranges(numbers: list[int]) -> str:
 
 
 def check_references(records: Records) -> Iterator[Problem]:
-    bodies = records.bodies
-
-    def known(kind: str, municipality: str, table: dict) -> str:
-        slugs = sorted(r.slug for r in table if r.municipality == municipality)
-        return f"known {kind}: {', '.join(slugs)}" if slugs else f"there is no {kind} yet"
-
-    def body_exists(slug: str | None, record: Record, field: str) -> Iterator[Problem]:
-        if slug and RecordRef("body", record.ref.municipality, slug) not in bodies:
-            yield Problem(
-                where(slug, record.location),
-                f"{field}: unknown body '{slug}' in {record.ref.municipality} "
-                f"({known('bodies', record.ref.municipality, bodies)})",
-            )
-
-    def plans_exist(slugs: tuple[str, ...], record: Record) -> Iterator[Problem]:
-        for slug in slugs:
-            if RecordRef("plan", record.ref.municipality, slug) not in records.plans:
-                yield Problem(
-                    where(slug, record.location),
-                    f"plans: unknown plan '{slug}' "
-                    f"({known('plans', record.ref.municipality, records.plans)})",
-                )
-
-    for body in bodies.values():
-        yield from body_exists(body.parent, body, "parent")
-        yield from plans_exist(body.plans, body)
-        if body.parent == body.ref.slug:
-            yield Problem(
-                where(body.parent, body.location), "parent: a body cannot be its own parent"
-            )
-    for meeting in records.meetings.values():
-        if RecordRef("body", meeting.ref.municipality, meeting.body) not in bodies:
-            yield Problem(
-                meeting.location,
-                f"this meeting is in meetings/{meeting.body}/ but there is no body "
-                f"'{meeting.body}': create bodies/{meeting.body}.yaml or move the "
-                f"file ({known('bodies', meeting.ref.municipality, bodies)})",
-            )
-        yield from plans_exist(meeting.meta.plans, meeting)
-        yield from _check_agenda(meeting)
-        for material in meeting.meta.materials:
-            if (
-                material.document
-                and RecordRef("document", meeting.ref.municipality, material.document)
-                not in records.documents
-            ):
-                yield Problem(
-                    where(material.document, meeting.location),
-                    f"document: unknown document '{material.document}'",
-                )
-    for wg in records.wgs.values():
-        yield from body_exists(wg.body, wg, "body")
-    for document in records.documents.values():
-        yield from body_exists(document.meta.body, document, "body")
-    for plan in records.plans.values():
-        yield from body_exists(plan.body, plan, "body")
-        numbers: dict[int, PlanItem] = {}
-        for item in plan.items:
-            if item.number in numbers:
-                yield Problem(
-                    where(item.number, plan.location),
-                    f"項番{item.number} is used twice in this plan (first at line "
-                    f"{where(numbers[item.number].number, plan.location).line}); "
-                    "item numbers must be unique",
-                )
-            numbers[item.number] = item
-        for item in plan.items:
-            for relation in item.related:
-                if relation.item not in numbers:
-                    yield Problem(
-                        where(relation.item, plan.location),
-                        f"related: unknown plan item 項番{relation.item} (this plan has "
-                        f"{number_ranges(list(numbers))})",
-                    )
+    for record in records.all():
+        yield from record_reference_problems(record, records)
     wg_names: dict[tuple[str, str], WorkingGroup] = {}
     for wg in records.wgs.values():
         for name in (wg.name, *wg.aliases):
@@ -417,6 +379,84 @@ def check_references(records: Records) -> Iterator[Problem]:
                     f"the WG name '{name}' is also used by "
                     f"{other.location.path}; names and aliases must be unique",
                 )
+
+
+def record_reference_problems(record: Record, records: Records) -> Iterator[Problem]:
+    """The slugs one record names (its body, plans, documents, agenda ids) that do not
+    exist. Only WG names are checked across records (check_references)."""
+    bodies = records.bodies
+
+    def known(kind: str, table: dict) -> str:
+        slugs = sorted(r.slug for r in table if r.municipality == record.ref.municipality)
+        return f"known {kind}: {', '.join(slugs)}" if slugs else f"there is no {kind} yet"
+
+    def body_exists(slug: str | None, field: str) -> Iterator[Problem]:
+        if slug and RecordRef("body", record.ref.municipality, slug) not in bodies:
+            yield Problem(
+                where(slug, record.location),
+                f"{field}: unknown body '{slug}' in {record.ref.municipality} "
+                f"({known('bodies', bodies)})",
+            )
+
+    def plans_exist(slugs: tuple[str, ...]) -> Iterator[Problem]:
+        for slug in slugs:
+            if RecordRef("plan", record.ref.municipality, slug) not in records.plans:
+                yield Problem(
+                    where(slug, record.location),
+                    f"plans: unknown plan '{slug}' ({known('plans', records.plans)})",
+                )
+
+    if isinstance(record, Body):
+        yield from body_exists(record.parent, "parent")
+        yield from plans_exist(record.plans)
+        if record.parent == record.ref.slug:
+            yield Problem(
+                where(record.parent, record.location), "parent: a body cannot be its own parent"
+            )
+    elif isinstance(record, Meeting):
+        municipality = record.ref.municipality
+        if RecordRef("body", municipality, record.body) not in bodies:
+            yield Problem(
+                record.location,
+                f"this meeting is in meetings/{record.body}/ but there is no body "
+                f"'{record.body}': create bodies/{record.body}.yaml or move the "
+                f"file ({known('bodies', bodies)})",
+            )
+        yield from plans_exist(record.meta.plans)
+        yield from _check_agenda(record)
+        for material in record.meta.materials:
+            if (
+                material.document
+                and RecordRef("document", municipality, material.document) not in records.documents
+            ):
+                yield Problem(
+                    where(material.document, record.location),
+                    f"document: unknown document '{material.document}'",
+                )
+    elif isinstance(record, WorkingGroup):
+        yield from body_exists(record.body, "body")
+    elif isinstance(record, Document):
+        yield from body_exists(record.meta.body, "body")
+    elif isinstance(record, Plan):
+        yield from body_exists(record.body, "body")
+        numbers: dict[int, PlanItem] = {}
+        for item in record.items:
+            if item.number in numbers:
+                yield Problem(
+                    where(item.number, record.location),
+                    f"項番{item.number} is used twice in this plan (first at line "
+                    f"{where(numbers[item.number].number, record.location).line}); "
+                    "item numbers must be unique",
+                )
+            numbers[item.number] = item
+        for item in record.items:
+            for relation in item.related:
+                if relation.item not in numbers:
+                    yield Problem(
+                        where(relation.item, record.location),
+                        f"related: unknown plan item 項番{relation.item} (this plan has "
+                        f"{number_ranges(list(numbers))})",
+                    )
 
 
 def _check_agenda(meeting: Meeting) -> Iterator[Problem]:

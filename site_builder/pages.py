@@ -8,7 +8,7 @@ ready-made data, grouped and sorted here, so that they stay small.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -18,6 +18,7 @@ from .graph import Mention, Site, title_of
 from .model import (
     AgendaItem,
     Body,
+    Document,
     Meeting,
     Plan,
     PlanItem,
@@ -25,6 +26,7 @@ from .model import (
     RecordRef,
     Records,
     Statement,
+    WorkingGroup,
 )
 from .search import with_search_facets
 
@@ -32,6 +34,9 @@ from .search import with_search_facets
 # the build writes the report page as "not tested yet"; `site-builder audit` rewrites it.
 POLICY_URL = "/accessibility/"
 REPORT_URL = "/accessibility/report/"
+# A record's page lists the newest records that mention it, this many; the rest go to
+# further pages (<its url>mentions/2/ …), so that no page grows with the archive.
+MENTIONS_PER_PAGE = 20
 
 
 class Lazy:
@@ -66,6 +71,14 @@ class Page:
 
 
 @dataclass(frozen=True)
+class Pager:
+    """Where a page is in a list split over several pages."""
+
+    current: int  # 1-based
+    urls: tuple[str, ...]  # every page of the list, first to last
+
+
+@dataclass(frozen=True)
 class MentionGroup:
     """Mentions of one target, grouped by the record that makes them."""
 
@@ -82,276 +95,407 @@ class FiscalYearGroup:
 
 
 def plan_pages(site: Site, labels: dict[str, str]) -> list[Page]:
+    """Every page of the site, in a fixed order."""
     records = site.records
     L = labels
-    pages: list[Page] = []
-    all_sources = frozenset(r.location.path for r in records.all())
-    meetings = sorted(
-        records.meetings.values(), key=lambda m: (m.meta.date, m.ref.slug), reverse=True
-    )
-
-    def path(record: Record) -> str:
-        return record.location.path
-
-    def mention_deps(ref: RecordRef) -> set[str]:
-        return {m.location.path for m in site.mentions.get(ref, ())}
-
-    def municipality_crumbs(municipality: str) -> list[Crumb]:
-        return [
-            Crumb(L["home"], "/"),
-            Crumb(records.municipalities[municipality].name, f"/{municipality}/"),
-        ]
-
-    wg_paths: dict[str, set[str]] = defaultdict(set)
-    for wg in records.wgs.values():
-        wg_paths[wg.ref.municipality].add(path(wg))
+    meetings = newest_first(records.meetings.values())
     meetings_by_body: dict[tuple[str, str], list[Meeting]] = defaultdict(list)
     for meeting in meetings:
         meetings_by_body[(meeting.ref.municipality, meeting.body)].append(meeting)
-
-    def wg_deps(municipality: str) -> set[str]:
-        # WG names are linked automatically in every text of the municipality.
-        return wg_paths[municipality]
-
-    pages.append(
-        Page(
-            "/",
-            "home.html",
-            L["site_title"],
-            all_sources,
-            {
-                "latest": tuple(meetings[:10]),
-                "municipalities": _municipalities(records),
-            },
-            (),
-            "home",
-        )
-    )
-
-    for slug, municipality in sorted(records.municipalities.items()):
-        own = [r for r in records.all() if r.ref.municipality == slug]
-        pages.append(
-            Page(
-                f"/{slug}/",
-                "municipality.html",
-                municipality.name,
-                frozenset(path(r) for r in own),
-                {
-                    "municipality": municipality,
-                    **_municipality_contents(records, slug),
-                },
-                (Crumb(L["home"], "/"), Crumb(municipality.name, None)),
-                "municipality",
-            )
-        )
-
+    pages = [home_page(site, L, meetings)]
+    pages += [municipality_page(site, L, slug) for slug in sorted(records.municipalities)]
     for ref, body in sorted(records.bodies.items(), key=lambda kv: str(kv[0])):
-        own = meetings_by_body[(ref.municipality, ref.slug)]
-        children = [
-            b
-            for b in records.bodies.values()
-            if b.ref.municipality == ref.municipality and b.parent == ref.slug
-        ]
-        parent = records.bodies.get(RecordRef("body", ref.municipality, body.parent or ""))
-        deps = {path(body), *map(path, own), *map(path, children), *mention_deps(ref)}
-        if parent:
-            deps.add(path(parent))
-        body_plans = [records.plans.get(RecordRef("plan", ref.municipality, p)) for p in body.plans]
-        deps |= {path(p) for p in body_plans if p}
-        pages.append(
-            Page(
-                ref.url,
-                "body.html",
-                body.name,
-                frozenset(deps),
-                {
-                    "body": body,
-                    "parent": parent,
-                    "children": tuple(sorted(children, key=lambda b: b.ref.slug)),
-                    "years": by_fiscal_year(own),
-                    "mentions": Lazy(partial(_mention_groups, site, ref)),
-                    "plans": tuple(
-                        records.plans[RecordRef("plan", ref.municipality, p)]
-                        for p in body.plans
-                        if RecordRef("plan", ref.municipality, p) in records.plans
-                    ),
-                },
-                (*municipality_crumbs(ref.municipality), Crumb(body.name, None)),
-                "body",
-            )
-        )
-
-    for meeting in meetings:
-        ref = meeting.ref
-        body = records.bodies[RecordRef("body", ref.municipality, meeting.body)]
-        linked = site.targets[path(meeting)]
-        deps = {
-            path(meeting),
-            path(body),
-            *wg_deps(ref.municipality),
-            *(path(_record(records, t)) for t in linked),
-        }
-        pages.append(
-            Page(
-                ref.url,
-                "meeting.html",
-                meeting.meta.title,
-                frozenset(deps),
-                {
-                    "meeting": meeting,
-                    "body": body,
-                    "contact": meeting.meta.contact or body.contact,
-                    "agenda_titles": agenda_titles(meeting),
-                    "section_ids": frozenset(s.id for s in meeting.sections),
-                    "threads": _answers(meeting),
-                },
-                (
-                    *municipality_crumbs(ref.municipality),
-                    Crumb(body.name, body.ref.url),
-                    Crumb(meeting.meta.title, None),
-                ),
-                "meeting",
-            )
-        )
-
+        pages += body_pages(site, L, body, meetings_by_body[(ref.municipality, ref.slug)])
+    pages += [meeting_page(site, L, meeting) for meeting in meetings]
     for municipality in sorted(records.municipalities):
         wgs = sorted(
             (w for w in records.wgs.values() if w.ref.municipality == municipality),
             key=lambda w: (w.number is None, w.number or 0, w.ref.slug),
         )
-        if not wgs:
-            continue
-        pages.append(
+        if wgs:
+            pages.append(wg_index_page(site, L, municipality, wgs))
+            pages += [page for wg in wgs for page in wg_pages(site, L, wg)]
+    for _, plan in sorted(records.plans.items(), key=lambda kv: str(kv[0])):
+        pages.append(plan_page(site, L, plan))
+        for item, trail in plan_tree_items(plan):
+            pages += item_pages(site, L, plan, item, trail)
+    for _, document in sorted(records.documents.items(), key=lambda kv: str(kv[0])):
+        pages += document_pages(site, L, document)
+    pages += year_pages(site, L, meetings)
+    pages.append(Page("/404.html", "404.html", L["not_found"], frozenset(), {}, (), "error"))
+    pages.extend(accessibility_pages(L))
+    # Search (search.py): the search page, and every record page's filters and
+    # metadata for the index.
+    all_sources = frozenset(r.location.path for r in records.all())
+    search_crumbs = (Crumb(L["home"], "/"), Crumb(L["search_title"], None))
+    pages.append(
+        Page("/search/", "search.html", L["search_title"], all_sources, {}, search_crumbs, "search")
+    )
+    return with_search_facets(site, pages, L)
+
+
+def pages_showing_text(
+    old: Site, site: Site, labels: dict[str, str], record: Record, before: frozenset[RecordRef]
+) -> tuple[list[Page], set[str]]:
+    """The pages that show the text of a meeting or document, with their search facets,
+    and the URLs of pages gone: its own page, and the pages of the mention lists of what
+    it links to (`before` the edit, or now).
+
+    The other pages that depend on it (the lists of a body, a year, home) show only its
+    front matter; when that is unchanged, these are the only pages an edit can change,
+    which lets the preview re-plan a handful of pages instead of the whole site. Of a
+    mention list, only the page that shows the record changes, unless the record joined
+    or left the list: then every page of it may (and the last one may be gone).
+    """
+    records = site.records
+    own = (
+        meeting_page(site, labels, record)
+        if isinstance(record, Meeting)
+        else document_pages(site, labels, record)[0]
+    )
+    pages, gone = [own], set()
+    after = site.targets.get(record.location.path, frozenset())
+    for ref in sorted(before | after, key=str):
+        if ref.kind == "item":
+            plan = _record(records, ref)
+            pages.append(plan_page(site, labels, plan))  # the counts of mentions
+            number = int(ref.slug.rpartition("/")[2])
+            (listed,) = [
+                item_pages(site, labels, plan, item, trail)
+                for item, trail in plan_tree_items(plan)
+                if item.number == number
+            ]
+        elif ref.kind == "body":
+            body = records.bodies[ref]
+            own_meetings = newest_first(
+                m
+                for m in records.meetings.values()
+                if m.body == ref.slug and m.ref.municipality == ref.municipality
+            )
+            listed = body_pages(site, labels, body, own_meetings)
+        elif ref.kind == "wg":
+            listed = wg_pages(site, labels, records.wgs[ref])
+        elif ref.kind == "document":
+            listed = document_pages(site, labels, records.documents[ref])
+        else:
+            continue  # plans and meetings do not list what mentions them
+        if ref in before and ref in after:
+            groups = _mention_groups(site, ref)
+            at = next(i for i, g in enumerate(groups) if g.source.ref == record.ref)
+            pages.append(listed[at // MENTIONS_PER_PAGE])
+        else:
+            pages += listed
+            gone |= set(_mention_urls(old, ref, listed[0].url)) - {p.url for p in listed}
+    return with_search_facets(site, pages, labels), gone
+
+
+# --- one function per kind of page --------------------------------------------------
+
+
+def newest_first(meetings: Iterable[Meeting]) -> list[Meeting]:
+    return sorted(meetings, key=lambda m: (m.meta.date, m.ref.slug), reverse=True)
+
+
+def _path(record: Record) -> str:
+    return record.location.path
+
+
+def _mention_deps(site: Site, ref: RecordRef) -> set[str]:
+    return {m.location.path for m in site.mentions.get(ref, ())}
+
+
+def _wg_deps(site: Site, municipality: str) -> set[str]:
+    """WG names are linked automatically in every text of the municipality."""
+    return {_path(w) for w in site.records.wgs.values() if w.ref.municipality == municipality}
+
+
+def _mention_urls(site: Site, ref: RecordRef, first: str) -> tuple[str, ...]:
+    """The pages of the list of what mentions ref: `first` (the record's own page), then
+    first + mentions/2/ …"""
+    count = len({m.source for m in site.mentions.get(ref, ())})
+    more = range(2, (count - 1) // MENTIONS_PER_PAGE + 2)
+    return (first, *(f"{first}mentions/{n}/" for n in more))
+
+
+def _mentions_on(site: Site, ref: RecordRef, first: str, n: int) -> dict[str, Any]:
+    """The context of page n of the mention list of ref: its groups and the pager."""
+    return {
+        "mentions": Lazy(partial(_mention_slice, site, ref, n)),
+        "pager": Pager(n, _mention_urls(site, ref, first)),
+    }
+
+
+def _mention_slice(site: Site, ref: RecordRef, n: int) -> tuple[MentionGroup, ...]:
+    start = (n - 1) * MENTIONS_PER_PAGE
+    return _mention_groups(site, ref)[start : start + MENTIONS_PER_PAGE]
+
+
+def _with_more_mentions(
+    site: Site, L: dict[str, str], first: Page, ref: RecordRef, heading: str, needle: str
+) -> list[Page]:
+    """The record's page, then the further pages of its mention list."""
+    urls = first.context["pager"].urls
+    more = []
+    for n, url in enumerate(urls[1:], start=2):
+        place = L["page_of"].format(n=n, total=len(urls))
+        more.append(
             Page(
-                f"/{municipality}/wgs/",
-                "wg_index.html",
-                L["wgs"],
-                frozenset(map(path, wgs)),
-                {"wgs": tuple(wgs), "municipality": records.municipalities[municipality]},
-                (*municipality_crumbs(municipality), Crumb(L["wgs"], None)),
+                url,
+                "mention_list.html",
+                f"{first.title}（{heading} {place}）",
+                first.deps,
+                {
+                    "subject": first,
+                    "heading": heading,
+                    "needle": needle,
+                    **_mentions_on(site, ref, first.url, n),
+                },
+                (*first.crumbs[:-1], Crumb(first.crumbs[-1].label, first.url), Crumb(place, None)),
                 "list",
             )
         )
-        for wg in wgs:
-            body = records.bodies.get(RecordRef("body", municipality, wg.body or ""))
-            deps = {path(wg), *mention_deps(wg.ref), *wg_deps(municipality)}
-            if body:
-                deps.add(path(body))
-            pages.append(
-                Page(
-                    wg.ref.url,
-                    "wg.html",
-                    wg.name,
-                    frozenset(deps),
-                    {
-                        "wg": wg,
-                        "body": body,
-                        "sheets": tuple(
-                            sorted(wg.sheets, key=lambda s: s.fiscal_year, reverse=True)
-                        ),
-                        "mentions": Lazy(partial(_mention_groups, site, wg.ref)),
-                    },
-                    (
-                        *municipality_crumbs(municipality),
-                        Crumb(L["wgs"], f"/{municipality}/wgs/"),
-                        Crumb(wg.name, None),
-                    ),
-                    "wg",
-                )
-            )
+    return [first, *more]
 
-    for ref, plan in sorted(records.plans.items(), key=lambda kv: str(kv[0])):
-        body = records.bodies.get(RecordRef("body", ref.municipality, plan.body or ""))
-        deps = {path(plan), *wg_deps(ref.municipality)}
-        if body:
-            deps.add(path(body))
-        for item in plan.items:  # the tree shows how often each item is mentioned
-            deps |= mention_deps(item_ref(plan, item))
-        pages.append(
-            Page(
-                ref.url,
-                "plan.html",
-                plan.title,
-                frozenset(deps),
-                {
-                    "plan": plan,
-                    "body": body,
-                    "mention_counts": {
-                        i.number: len(site.mentions.get(item_ref(plan, i), ())) for i in plan.items
-                    },
-                },
-                (
-                    *municipality_crumbs(ref.municipality),
-                    Crumb(plan.short_title or plan.title, None),
-                ),
-                "plan",
-            )
-        )
-        by_number = {i.number: i for i in plan.items}
-        for item, trail in plan_tree_items(plan):
-            iref = item_ref(plan, item)
-            deps = {path(plan), *mention_deps(iref), *wg_deps(ref.municipality)}
-            pages.append(
-                Page(
-                    iref.url,
-                    "item.html",
-                    f"項番{item.number} {item.title}",
-                    frozenset(deps),
-                    {
-                        "plan": plan,
-                        "item": item,
-                        "trail": trail,
-                        "related": tuple(
-                            (by_number[r.item], r) for r in item.related if r.item in by_number
-                        ),
-                        "mentions": Lazy(partial(_mention_groups, site, iref)),
-                    },
-                    (
-                        *municipality_crumbs(ref.municipality),
-                        Crumb(plan.short_title or plan.title, ref.url),
-                        Crumb(f"項番{item.number}", None),
-                    ),
-                    "item",
-                )
-            )
 
-    for ref, document in sorted(records.documents.items(), key=lambda kv: str(kv[0])):
-        body = records.bodies.get(RecordRef("body", ref.municipality, document.meta.body or ""))
-        deps = {path(document), *wg_deps(ref.municipality), *mention_deps(ref)}
-        if body:
-            deps.add(path(body))
-        pages.append(
-            Page(
-                ref.url,
-                "document.html",
-                document.meta.title,
-                frozenset(deps),
-                {
-                    "document": document,
-                    "body": body,
-                    "mentions": Lazy(partial(_mention_groups, site, ref)),
-                },
-                (*municipality_crumbs(ref.municipality), Crumb(document.meta.title, None)),
-                "document",
-            )
-        )
+def _municipality_crumbs(site: Site, L: dict[str, str], municipality: str) -> list[Crumb]:
+    return [
+        Crumb(L["home"], "/"),
+        Crumb(site.records.municipalities[municipality].name, f"/{municipality}/"),
+    ]
 
+
+def home_page(site: Site, L: dict[str, str], meetings: list[Meeting]) -> Page:
+    records = site.records
+    return Page(
+        "/",
+        "home.html",
+        L["site_title"],
+        frozenset(_path(r) for r in records.all()),
+        {"latest": tuple(meetings[:10]), "municipalities": _municipalities(records)},
+        (),
+        "home",
+    )
+
+
+def municipality_page(site: Site, L: dict[str, str], slug: str) -> Page:
+    records = site.records
+    municipality = records.municipalities[slug]
+    return Page(
+        f"/{slug}/",
+        "municipality.html",
+        municipality.name,
+        frozenset(_path(r) for r in records.all() if r.ref.municipality == slug),
+        {"municipality": municipality, **_municipality_contents(records, slug)},
+        (Crumb(L["home"], "/"), Crumb(municipality.name, None)),
+        "municipality",
+    )
+
+
+def body_pages(site: Site, L: dict[str, str], body: Body, own: list[Meeting]) -> list[Page]:
+    """The body's page, and the further pages of its mention list. own: the body's
+    meetings, newest first."""
+    records = site.records
+    ref = body.ref
+    children = [
+        b
+        for b in records.bodies.values()
+        if b.ref.municipality == ref.municipality and b.parent == ref.slug
+    ]
+    parent = records.bodies.get(RecordRef("body", ref.municipality, body.parent or ""))
+    plans = tuple(
+        records.plans[RecordRef("plan", ref.municipality, p)]
+        for p in body.plans
+        if RecordRef("plan", ref.municipality, p) in records.plans
+    )
+    deps = {_path(body), *map(_path, own), *map(_path, children), *_mention_deps(site, ref)}
+    if parent:
+        deps.add(_path(parent))
+    deps |= {_path(p) for p in plans}
+    first = Page(
+        ref.url,
+        "body.html",
+        body.name,
+        frozenset(deps),
+        {
+            "body": body,
+            "parent": parent,
+            "children": tuple(sorted(children, key=lambda b: b.ref.slug)),
+            "years": by_fiscal_year(own),
+            "plans": plans,
+            **_mentions_on(site, ref, ref.url, 1),
+        },
+        (*_municipality_crumbs(site, L, ref.municipality), Crumb(body.name, None)),
+        "body",
+    )
+    return _with_more_mentions(site, L, first, ref, L["mentions_body"], body.name)
+
+
+def meeting_page(site: Site, L: dict[str, str], meeting: Meeting) -> Page:
+    records = site.records
+    ref = meeting.ref
+    body = records.bodies[RecordRef("body", ref.municipality, meeting.body)]
+    deps = {
+        _path(meeting),
+        _path(body),
+        *_wg_deps(site, ref.municipality),
+        *(_path(_record(records, t)) for t in site.targets[_path(meeting)]),
+    }
+    return Page(
+        ref.url,
+        "meeting.html",
+        meeting.meta.title,
+        frozenset(deps),
+        {
+            "meeting": meeting,
+            "body": body,
+            "contact": meeting.meta.contact or body.contact,
+            "agenda_titles": agenda_titles(meeting),
+            "section_ids": frozenset(s.id for s in meeting.sections),
+            "threads": _answers(meeting),
+        },
+        (
+            *_municipality_crumbs(site, L, ref.municipality),
+            Crumb(body.name, body.ref.url),
+            Crumb(meeting.meta.title, None),
+        ),
+        "meeting",
+    )
+
+
+def wg_index_page(
+    site: Site, L: dict[str, str], municipality: str, wgs: list[WorkingGroup]
+) -> Page:
+    return Page(
+        f"/{municipality}/wgs/",
+        "wg_index.html",
+        L["wgs"],
+        frozenset(map(_path, wgs)),
+        {"wgs": tuple(wgs), "municipality": site.records.municipalities[municipality]},
+        (*_municipality_crumbs(site, L, municipality), Crumb(L["wgs"], None)),
+        "list",
+    )
+
+
+def wg_pages(site: Site, L: dict[str, str], wg: WorkingGroup) -> list[Page]:
+    municipality = wg.ref.municipality
+    body = site.records.bodies.get(RecordRef("body", municipality, wg.body or ""))
+    deps = {_path(wg), *_mention_deps(site, wg.ref), *_wg_deps(site, municipality)}
+    if body:
+        deps.add(_path(body))
+    first = Page(
+        wg.ref.url,
+        "wg.html",
+        wg.name,
+        frozenset(deps),
+        {
+            "wg": wg,
+            "body": body,
+            "sheets": tuple(sorted(wg.sheets, key=lambda s: s.fiscal_year, reverse=True)),
+            **_mentions_on(site, wg.ref, wg.ref.url, 1),
+        },
+        (
+            *_municipality_crumbs(site, L, municipality),
+            Crumb(L["wgs"], f"/{municipality}/wgs/"),
+            Crumb(wg.name, None),
+        ),
+        "wg",
+    )
+    return _with_more_mentions(site, L, first, wg.ref, L["mentions_wg"], wg.name)
+
+
+def plan_page(site: Site, L: dict[str, str], plan: Plan) -> Page:
+    ref = plan.ref
+    body = site.records.bodies.get(RecordRef("body", ref.municipality, plan.body or ""))
+    deps = {_path(plan), *_wg_deps(site, ref.municipality)}
+    if body:
+        deps.add(_path(body))
+    for item in plan.items:  # the tree shows how often each item is mentioned
+        deps |= _mention_deps(site, item_ref(plan, item))
+    return Page(
+        ref.url,
+        "plan.html",
+        plan.title,
+        frozenset(deps),
+        {
+            "plan": plan,
+            "body": body,
+            "mention_counts": {
+                i.number: len(site.mentions.get(item_ref(plan, i), ())) for i in plan.items
+            },
+        },
+        (
+            *_municipality_crumbs(site, L, ref.municipality),
+            Crumb(plan.short_title or plan.title, None),
+        ),
+        "plan",
+    )
+
+
+def item_pages(
+    site: Site, L: dict[str, str], plan: Plan, item: PlanItem, trail: tuple[str, ...]
+) -> list[Page]:
+    ref = plan.ref
+    iref = item_ref(plan, item)
+    by_number = {i.number: i for i in plan.items}
+    deps = {_path(plan), *_mention_deps(site, iref), *_wg_deps(site, ref.municipality)}
+    first = Page(
+        iref.url,
+        "item.html",
+        f"項番{item.number} {item.title}",
+        frozenset(deps),
+        {
+            "plan": plan,
+            "item": item,
+            "trail": trail,
+            "related": tuple((by_number[r.item], r) for r in item.related if r.item in by_number),
+            **_mentions_on(site, iref, iref.url, 1),
+        },
+        (
+            *_municipality_crumbs(site, L, ref.municipality),
+            Crumb(plan.short_title or plan.title, ref.url),
+            Crumb(f"項番{item.number}", None),
+        ),
+        "item",
+    )
+    return _with_more_mentions(site, L, first, iref, L["mentions"], f"項番{item.number}")
+
+
+def document_pages(site: Site, L: dict[str, str], document: Document) -> list[Page]:
+    ref = document.ref
+    body = site.records.bodies.get(RecordRef("body", ref.municipality, document.meta.body or ""))
+    deps = {_path(document), *_wg_deps(site, ref.municipality), *_mention_deps(site, ref)}
+    if body:
+        deps.add(_path(body))
+    first = Page(
+        ref.url,
+        "document.html",
+        document.meta.title,
+        frozenset(deps),
+        {"document": document, "body": body, **_mentions_on(site, ref, ref.url, 1)},
+        (*_municipality_crumbs(site, L, ref.municipality), Crumb(document.meta.title, None)),
+        "document",
+    )
+    return _with_more_mentions(site, L, first, ref, L["mentions_body"], document.meta.title)
+
+
+def year_pages(site: Site, L: dict[str, str], meetings: list[Meeting]) -> list[Page]:
+    """The list of fiscal years, and one page per fiscal year."""
+    records = site.records
     years = by_fiscal_year(meetings)
-    pages.append(
+    pages = [
         Page(
             "/years/",
             "years.html",
             L["by_fiscal_year"],
-            frozenset(map(path, meetings)),
+            frozenset(map(_path, meetings)),
             {"years": years},
             (Crumb(L["home"], "/"), Crumb(L["by_fiscal_year"], None)),
             "list",
         )
-    )
+    ]
     for group in years:
-        deps = {path(m) for m in group.meetings}
-        deps |= {
-            path(records.bodies[RecordRef("body", m.ref.municipality, m.body)])
+        bodies = {
+            m.ref: records.bodies[RecordRef("body", m.ref.municipality, m.body)]
             for m in group.meetings
         }
         pages.append(
@@ -359,14 +503,8 @@ def plan_pages(site: Site, labels: dict[str, str]) -> list[Page]:
                 f"/years/{group.year}/",
                 "year.html",
                 group.label,
-                frozenset(deps),
-                {
-                    "group": group,
-                    "body_names": {
-                        m.ref: records.bodies[RecordRef("body", m.ref.municipality, m.body)].name
-                        for m in group.meetings
-                    },
-                },
+                frozenset({*map(_path, group.meetings), *map(_path, bodies.values())}),
+                {"group": group, "body_names": {k: b.name for k, b in bodies.items()}},
                 (
                     Crumb(L["home"], "/"),
                     Crumb(L["by_fiscal_year"], "/years/"),
@@ -375,16 +513,7 @@ def plan_pages(site: Site, labels: dict[str, str]) -> list[Page]:
                 "list",
             )
         )
-
-    pages.append(Page("/404.html", "404.html", L["not_found"], frozenset(), {}, (), "error"))
-    pages.extend(accessibility_pages(L))
-    # Search (search.py): the search page, and every record page's filters and
-    # metadata for the index.
-    search_crumbs = (Crumb(L["home"], "/"), Crumb(L["search_title"], None))
-    pages.append(
-        Page("/search/", "search.html", L["search_title"], all_sources, {}, search_crumbs, "search")
-    )
-    return with_search_facets(site, pages, L)
+    return pages
 
 
 def accessibility_pages(L: dict[str, str]) -> list[Page]:

@@ -26,11 +26,21 @@ from jinja2 import Environment
 from . import build as full_build
 from .config import CONFIG_FILE, Config, load_config
 from .furniture import furnish
-from .graph import Index, Linked, Site, assemble_site, check_references, link_record, scope_of
+from .graph import (
+    Index,
+    Linked,
+    Site,
+    assemble_site,
+    check_references,
+    link_record,
+    record_reference_problems,
+    relink_site,
+    scope_of,
+)
 from .load import Source, is_record_candidate, load_content, load_file
 from .markdown import make_markdown
-from .model import ContentError, Problem, Record
-from .pages import Page, plan_pages
+from .model import ContentError, Document, Meeting, Problem, Record
+from .pages import Page, pages_showing_text, plan_pages
 from .render import Theme, bind_site, load_theme, make_environment, render_pages
 from .validate import assemble_records, validate_source
 from .write import swap_in, write_site
@@ -67,6 +77,8 @@ class Rebuilder:
         self.env: Environment | None = None  # kept: its compiled templates
         self.furniture: set[str] = set()  # output paths of furnish(): exports, feeds …
         self.site: Site | None = None  # of the last good build
+        self.index: Index | None = None  # of the last good build
+        self.pending: set[str] = set()  # sources changed since the last good build
         self.generation = 0  # counts good builds; a stale furniture refresh is dropped
 
     # --- entry points -------------------------------------------------------------
@@ -85,6 +97,7 @@ class Rebuilder:
         staged = write_site(files, theme / "static", self.config.output_path)
         swap_in(staged, self.config.output_path)
         self.site, self.pages, self.furniture = site, pages, set(furniture)
+        self.pending.clear()
         self.generation += 1
         self.digests = {path: _digest(data) for path, data in files.items()}
         return Outcome(written=sorted(files))
@@ -102,10 +115,17 @@ class Rebuilder:
         if in_static and not (in_theme - in_static) and not content:
             self._copy_static()
             return Outcome(written=["static/"], styles_only=True)
-        touched = self._reload(content)
-        site, pages, files = self._run(touched, theme_changed=bool(in_theme - in_static))
-        gone = {p.output_path for url, p in self.pages.items() if url not in pages}
-        self.site, self.pages = site, pages
+        self.pending |= self._reload(content)
+        theme_changed = bool(in_theme - in_static)
+        texts = None if theme_changed else self._edited_texts(self.pending)
+        if texts is not None:
+            site, files, gone = self._relink_texts(texts)
+        else:
+            site, pages, files = self._run(self.pending, theme_changed)
+            gone = {p.output_path for url, p in self.pages.items() if url not in pages}
+            self.pages = pages
+        self.site = site
+        self.pending.clear()
         self.generation += 1
         outcome = self._write(files, gone)
         if self.furnish_inline:
@@ -189,6 +209,7 @@ class Rebuilder:
         if problems:
             raise ContentError(problems)
         site = assemble_site(table, linked)
+        self.index = index
         if theme_changed or self.theme is None or self.env is None:
             self.theme = load_theme(self.config)
             self.env = make_environment(self.config, self.theme, site)
@@ -203,6 +224,66 @@ class Rebuilder:
             or (page.deps | self.pages[url].deps) & changed
         ]
         return site, pages, render_pages(stale, self.env)
+
+    def _edited_texts(self, paths: set[str]) -> list[tuple[Record, Linked, Linked]] | None:
+        """The common edit, checked for the fast path: only the text of meetings or
+        documents changed, not their front matter, which is all that the lists, other
+        records' links and the search filters show of them. Returns (record, its old
+        Linked, its new Linked) per path, or None when the whole pipeline must run.
+
+        The texts' own problems are raised at once; whatever else a broken file would
+        cause (other records' links to it) is not worth a whole-site run to report.
+        """
+        if self.site is None or self.index is None or self.env is None:
+            return None
+        edited = []
+        problems: list[Problem] = []
+        for path in sorted(paths):
+            source, cached = self.sources.get(path), self.linked.get(path)
+            if source is None or cached is None or path in self.load_problems:
+                return None  # created, deleted, unreadable, or a draft left out
+            old_record, old = cached
+            record, found = validate_source(source, self.md)
+            self.validated[path] = (source.digest, record, found)
+            if found:
+                problems += found
+                continue
+            if not (
+                isinstance(record, (Meeting, Document))
+                and type(record) is type(old_record)
+                and record.ref == old_record.ref
+                and record.meta == old_record.meta
+            ):
+                return None
+            problems += record_reference_problems(record, self.site.records)
+            linked = link_record(record, scope_of(record, self.index), self.md)
+            self.linked[path] = (record, linked)
+            problems += linked.problems
+            edited.append((record, old, linked))
+        if problems:
+            raise ContentError(problems)
+        return edited
+
+    def _relink_texts(
+        self, edited: list[tuple[Record, Linked, Linked]]
+    ) -> tuple[Site, dict[str, bytes], set[str]]:
+        """The site with the edited records, the pages that show their texts, rendered,
+        and the output paths of pages gone (the last page of a shorter mention list)."""
+        assert self.site is not None and self.env is not None and self.theme is not None
+        before = site = self.site
+        for record, old, new in edited:
+            site = relink_site(site, record, old, new)
+        bind_site(self.env, site)
+        pages: dict[str, Page] = {}
+        gone: set[str] = set()
+        for record, old, _ in edited:
+            shown, urls = pages_showing_text(before, site, self.theme.labels, record, old.targets)
+            pages.update((page.url, page) for page in shown)
+            gone |= urls
+        gone -= set(pages)
+        gone_paths = {self.pages.pop(url).output_path for url in gone if url in self.pages}
+        self.pages.update(pages)
+        return site, render_pages(list(pages.values()), self.env), gone_paths
 
     def _write(self, files: dict[str, bytes], gone: set[str]) -> Outcome:
         """Replace changed files one by one (temporary name, then rename); remove gone."""

@@ -94,6 +94,35 @@ def move_date(root: Path) -> set[str]:
     )
 
 
+MAEBASHI_MEETING = "content/maebashi/meetings/dx-committee/2023-04-18.md"
+DOCUMENT = "content/maebashi/documents/2022-wg-activity-report.md"
+
+
+def drop_mention(root: Path) -> set[str]:
+    """The meeting no longer cites item 39 (its only mention) and one of four of 44."""
+    replace(root, MEETING, "項番39「オープンデータの整備」", "オープンデータの整備")
+    return replace(root, MEETING, "○ 項番44「歴史資料のデジタルアーカイブ化の実施」は", "○ これは")
+
+
+def mention_wg_and_body(root: Path) -> set[str]:
+    """A statement names another WG (linked automatically) and links the body."""
+    return replace(
+        root,
+        MAEBASHI_MEETING,
+        "⇒（事務局）承知した。修正する。",
+        "⇒（事務局）承知した。窓口WGと[[body:dx-committee]]にも伝える。",
+    )
+
+
+def forget_wg(root: Path) -> set[str]:
+    """The meeting no longer names a WG that the activity report also names."""
+    return replace(root, MAEBASHI_MEETING, "官民データ活用WG", "官民データのWG", count=-1)
+
+
+def edit_document(root: Path) -> set[str]:
+    return replace(root, DOCUMENT, "- 1 WG活動の全体像", "- 1 WG活動の全体像（窓口WGを含む）")
+
+
 def edit_template(root: Path) -> set[str]:
     rel = "themes/default/templates/home.html"
     path = root / rel
@@ -103,6 +132,10 @@ def edit_template(root: Path) -> set[str]:
 
 EDITS: list[Edit] = [
     edit_statement,
+    drop_mention,
+    mention_wg_and_body,
+    forget_wg,
+    edit_document,
     retitle_item,
     add_meeting,
     delete_meeting,
@@ -142,16 +175,23 @@ def full_build_of(root: Path, tmp_path: Path) -> dict[str, str]:
     return tree(other / "output")
 
 
-@pytest.mark.parametrize("seed", [1, 2])
-def test_random_edits_match_a_full_build(seed: int, project: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("per_page", [20, 1])
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_random_edits_match_a_full_build(
+    seed: int, per_page: int, project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """per_page=1 splits every mention list of two records or more over pages: an edit
+    that adds or drops a mention changes which pages exist."""
+    monkeypatch.setattr("site_builder.pages.MENTIONS_PER_PAGE", per_page)
     rebuilder = Rebuilder(project)
     rebuilder.build_all()
-    edits = random.Random(seed).sample(EDITS, k=6)
+    edits = random.Random(seed).sample(EDITS, k=8)
     for edit in edits:
         changed = edit(project)
         outcome = rebuilder.update({project / rel for rel in changed})
         assert tree(project / "output") == full_build_of(project, tmp_path), edit.__name__
-        assert len(outcome.written) < len(rebuilder.pages) or edit is edit_template
+        html = [p for p in outcome.written if p.endswith(".html")]
+        assert len(html) < len(rebuilder.pages) or edit is edit_template
 
 
 def test_a_statement_edit_rewrites_only_the_pages_that_show_it(project: Path) -> None:
@@ -183,3 +223,39 @@ def test_a_bad_edit_keeps_the_last_good_site_and_the_fix_recovers(project: Path)
     replace(project, MEETING, "date: 令和7年11月31日", "date: 令和7年11月17日")
     rebuilder.update({project / MEETING})
     assert tree(project / "output") == before
+
+
+TEXT_EDITS = [edit_statement, drop_mention, mention_wg_and_body, forget_wg, edit_document]
+
+
+@pytest.mark.parametrize("edit", TEXT_EDITS, ids=lambda e: e.__name__)
+def test_a_text_edit_replans_only_the_pages_that_show_it(
+    edit: Edit, project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whole-site planning is what makes an edit slow on a large archive."""
+    rebuilder = Rebuilder(project)
+    rebuilder.build_all()
+
+    def whole_site(*args: object) -> None:
+        raise AssertionError("a text edit planned every page")
+
+    monkeypatch.setattr("site_builder.rebuild.plan_pages", whole_site)
+    rebuilder.update({project / rel for rel in edit(project)})
+    assert tree(project / "output") == full_build_of(project, tmp_path)
+
+
+def test_a_broken_file_stays_reported_until_fixed(project: Path, tmp_path: Path) -> None:
+    """Edits after a failed rebuild include the failed one's files: a good edit of
+    another record neither hides the error nor loses the first edit."""
+    rebuilder = Rebuilder(project)
+    rebuilder.build_all()
+    mention_wg_and_body(project)
+    replace(project, MAEBASHI_MEETING, "date: 令和5年4月18日", "date: 令和5年4月31日")
+    with pytest.raises(ContentError):
+        rebuilder.update({project / MAEBASHI_MEETING})
+    with pytest.raises(ContentError) as err:
+        rebuilder.update({project / rel for rel in edit_statement(project)})
+    assert str(err.value.problems[0]).startswith(MAEBASHI_MEETING)
+    replace(project, MAEBASHI_MEETING, "date: 令和5年4月31日", "date: 令和5年4月18日")
+    rebuilder.update({project / MAEBASHI_MEETING})
+    assert tree(project / "output") == full_build_of(project, tmp_path)
