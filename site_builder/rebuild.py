@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -129,26 +128,33 @@ class Rebuilder:
         self.generation += 1
         outcome = self._write(files, gone)
         if self.furnish_inline:
-            furniture = self.furniture_job()()
-            more = self.apply_furniture(self.generation, furniture)
+            furniture = furnish(site, list(self.pages.values()), self.config)
+            more = self._write(furniture, self.furniture - set(furniture))
+            self.furniture = set(furniture)
             outcome.written += more.written
             outcome.removed += more.removed
         if in_static:
             self._copy_static()
         return outcome
 
-    def furniture_job(self) -> Callable[[], dict[str, bytes]]:
-        """A snapshot of the last good build's exports, feeds … to compute anywhere."""
-        site, pages, config = self.site, list(self.pages.values()), self.config
-        return lambda: furnish(site, pages, config)
-
-    def apply_furniture(self, generation: int, furniture: dict[str, bytes]) -> Outcome:
-        """Write what a furniture_job made, unless a newer build has come since."""
-        if generation != self.generation:
-            return Outcome()
-        gone = self.furniture - set(furniture)
-        self.furniture = set(furniture)
-        return self._write(furniture, gone)
+    def refresh_furniture(self) -> set[str]:
+        """Write the last good build's exports, feeds, calendars …, each file only if
+        its bytes differ from the file on disk, and remove those no longer made; return
+        the output paths it made. The preview runs this in a forked process, which
+        cannot update this object's digests: hence the comparison with the files."""
+        assert self.site is not None
+        furniture = furnish(self.site, list(self.pages.values()), self.config)
+        output = self.config.output_path
+        for rel, data in sorted(furniture.items()):
+            target = output / rel
+            if not (target.is_file() and target.stat().st_size == len(data)) or (
+                target.read_bytes() != data
+            ):
+                _replace_file(target, data)
+        for rel in sorted(self.furniture - set(furniture)):
+            (output / rel).unlink(missing_ok=True)
+            _prune_empty_dirs((output / rel).parent, output)
+        return set(furniture)
 
     # --- the pipeline, with caches ------------------------------------------------------
 
@@ -293,11 +299,7 @@ class Rebuilder:
             digest = _digest(data)
             if self.digests.get(rel) == digest:
                 continue
-            target = output / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            temporary = target.with_name(f".{target.name}.tmp-{os.getpid()}")
-            temporary.write_bytes(data)
-            os.replace(temporary, target)
+            _replace_file(output / rel, data)
             self.digests[rel] = digest
             outcome.written.append(rel)
         for rel in sorted(gone):
@@ -319,6 +321,14 @@ class Rebuilder:
             os.rename(target, old)
         os.rename(staged, target)
         shutil.rmtree(old, ignore_errors=True)
+
+
+def _replace_file(target: Path, data: bytes) -> None:
+    """Write under a temporary name, then rename: a reader sees the old file or the new."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+    temporary.write_bytes(data)
+    os.replace(temporary, target)
 
 
 def _inside(path: Path, folder: Path) -> bool:

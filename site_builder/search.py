@@ -28,6 +28,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import os
+import shutil
 import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -261,24 +263,37 @@ def pagefind_binary() -> Path:
     return Path(get_executable())
 
 
-def index_site(site_dir: Path, config: Config) -> None:
+def index_site(site_dir: Path, config: Config, live: bool = False) -> None:
     """Index every record page under site_dir (the staged output) into site_dir/pagefind/,
     and write the clerk's synonyms for the search page. Raises ContentError with
-    Pagefind's own message if it fails, so the build stops before the swap."""
+    Pagefind's own message if it fails, so the build stops before the swap.
+
+    live=True is for a site being served (the preview): the index is made beside the
+    old one and swapped in, so that a search meanwhile still finds the old index."""
+    bundle = site_dir / "pagefind"
+    fresh = site_dir / ".pagefind.new" if live else bundle
+    shutil.rmtree(fresh, ignore_errors=True)
     result = subprocess.run(
-        [str(pagefind_binary()), "--site", str(site_dir), "--quiet"],
+        [str(pagefind_binary()), "--site", str(site_dir), "--output-path", str(fresh), "--quiet"],
         capture_output=True,
         text=True,
         check=False,
         stdin=subprocess.DEVNULL,
     )
-    if result.returncode != 0 or not (site_dir / "pagefind" / "pagefind.js").is_file():
+    if result.returncode != 0 or not (fresh / "pagefind.js").is_file():
         message = (result.stderr or result.stdout).strip() or f"exit status {result.returncode}"
         raise _problem(f"Pagefind could not index the site: {message}")
-    pagefind_bundle.canonicalise(site_dir / "pagefind")  # same site, same bytes
+    pagefind_bundle.canonicalise(fresh)  # same site, same bytes
     for pattern in UNUSED_UI:
-        for unused in sorted((site_dir / "pagefind").glob(pattern)):
+        for unused in sorted(fresh.glob(pattern)):
             unused.unlink()
+    if live:
+        old = site_dir / ".pagefind.old"
+        shutil.rmtree(old, ignore_errors=True)
+        if bundle.exists():
+            os.rename(bundle, old)
+        os.rename(fresh, bundle)
+        shutil.rmtree(old, ignore_errors=True)
     for rel, data in (
         (SYNONYMS_FILE, synonyms_json(config)),
         (OPENSEARCH_FILE, opensearch_xml(config)),

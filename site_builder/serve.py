@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import mimetypes
+import multiprocessing
 import os
 import posixpath
 import sys
@@ -23,6 +24,8 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib.resources import files
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -57,6 +60,7 @@ EVENTS = [
     DirDeletedEvent,
 ]
 PREVIEW_SCRIPT = "__preview.js"
+FORK = multiprocessing.get_context("fork")  # the refresh process shares the build's memory
 
 
 @dataclass
@@ -108,6 +112,7 @@ class Preview:
         self.wake = threading.Condition()
         self.stopping = threading.Event()
         self.index_due = 0.0
+        self.refresher: BaseProcess | None = None  # the background refresh, when running
         self.observer = Observer()
 
     # --- lifecycle --------------------------------------------------------------
@@ -135,6 +140,8 @@ class Preview:
 
     def stop(self) -> None:
         self.stopping.set()
+        if self.refresher is not None and self.refresher.is_alive():
+            self.refresher.terminate()
         with self.wake:
             self.wake.notify_all()
         with self.state.changed:
@@ -227,23 +234,49 @@ class Preview:
     # --- data files and search index, refreshed in the background --------------------
 
     def _index_loop(self) -> None:
-        """Exports, feeds and the Pagefind index take seconds on a large archive: refresh
-        them after edits settle, never in front of a reload."""
         while not self.stopping.wait(0.2):
             if not self.index_due or time.monotonic() < self.index_due:
                 continue
             self.index_due = 0.0
-            try:
-                with self.lock:
-                    generation = self.rebuilder.generation
-                    job = self.rebuilder.furniture_job()
-                furniture = job()
-                with self.lock:
-                    self.rebuilder.apply_furniture(generation, furniture)
-                if self.config.search.enabled:
-                    index_site(self.config.output_path, self.config)
-            except Exception as err:  # the preview outlives a failed refresh
-                self.say(f"data files or search index not refreshed: {err}")
+            self._refresh_in_background()
+
+    def _refresh_in_background(self) -> None:
+        """Exports, feeds and the Pagefind index take a minute and more on a large
+        archive. A forked process at the lowest CPU priority makes them from the last
+        good build, so that neither this process's GIL nor the CPU stands between an
+        edit and its reload; edits made meanwhile schedule another refresh."""
+        receiver, sender = FORK.Pipe(duplex=False)
+        with self.lock:  # the fork sees the builder between two rebuilds, never inside one
+            generation = self.rebuilder.generation
+            self.refresher = FORK.Process(
+                target=_refresh, args=(self.rebuilder, sender), name="refresh", daemon=True
+            )
+            self.refresher.start()
+        sender.close()
+        try:
+            status, value = receiver.recv()
+        except EOFError:
+            status, value = "error", "the refresh process ended without an answer"
+        self.refresher.join()
+        if status != "ok":
+            self.say(f"data files or search index not refreshed: {value}")
+            return
+        with self.lock:
+            if generation == self.rebuilder.generation:
+                self.rebuilder.furniture = value
+
+
+def _refresh(rebuilder: Rebuilder, results: Connection) -> None:
+    """The forked refresh process: data files, then the search index."""
+    os.nice(19)
+    try:
+        made = rebuilder.refresh_furniture()
+        config = rebuilder.config
+        if config.search.enabled:
+            index_site(config.output_path, config, live=True)
+        results.send(("ok", made))
+    except Exception as err:  # the preview outlives a failed refresh
+        results.send(("error", f"{type(err).__name__}: {err}"))
 
 
 class _Events(FileSystemEventHandler):

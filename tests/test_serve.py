@@ -6,6 +6,7 @@ import io
 import os
 import shutil
 import threading
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -138,3 +139,51 @@ def test_a_burst_of_saves_is_one_rebuild(preview) -> None:
     assert instance.state.epoch == epoch + 1
     page = (instance.config.output_path / MEETING_URL.strip("/") / "index.html").read_text()
     assert "連続保存4。" in page
+
+
+def test_search_and_data_files_follow_edits_in_the_background(tmp_path: Path, page) -> None:
+    """The refresh after an edit (a forked process) rewrites the data files and the
+    search index; the page itself was reloaded long before."""
+    root = tmp_path / "site"
+    shutil.copytree(REPO / "content", root / "content")
+    shutil.copytree(REPO / "themes", root / "themes")
+    (root / "config.yaml").write_text("site:\n  title: プレビュー\n", encoding="utf-8")
+    preview = Preview(root, out=io.StringIO())
+    server = make_server(preview, "127.0.0.1", 0)
+    preview.start()
+    threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    ).start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    try:
+        edit(
+            root,
+            MEETING,
+            "全て実現できる予算があるかが気になる。",
+            "全て実現できる予算があるかが気になる。ウミネコ観測所の件も伺う。",
+        )
+        page.goto(base + MEETING_URL)
+        page.get_by_text("ウミネコ観測所の件も伺う。").wait_for(timeout=5000)
+        export = preview.config.output_path / MEETING_URL.strip("/")
+        export = export.with_name(export.name + ".json")
+        deadline = time.monotonic() + 60
+        while "ウミネコ観測所" not in export.read_text(encoding="utf-8"):
+            assert time.monotonic() < deadline, "the meeting's JSON was not refreshed"
+            time.sleep(0.2)
+        while not (preview.config.output_path / "pagefind/pagefind.js").is_file():
+            assert time.monotonic() < deadline, "no search index"
+            time.sleep(0.2)
+        while True:  # the index follows the data files (an old index meanwhile)
+            page.goto(f"{base}/search/?q=ウミネコ観測所")
+            page.wait_for_function(
+                "() => /検索結果|見つかりませんでした/.test("
+                "document.getElementById('search-status').textContent)"
+            )
+            if page.locator(f'.search-result__title a[href="{MEETING_URL}"]').count():
+                break
+            assert time.monotonic() < deadline, "the search index was not refreshed"
+            time.sleep(0.5)
+    finally:
+        preview.stop()
+        server.shutdown()
+        server.server_close()
