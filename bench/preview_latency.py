@@ -82,6 +82,8 @@ def measure(root: Path, edits: int) -> dict:
     from playwright.sync_api import sync_playwright
 
     port = free_port()
+    log_file = root / "preview.log"
+    log = log_file.open("w", encoding="utf-8")
     server = subprocess.Popen(
         [
             str(REPO / ".venv" / "bin" / "site-builder"),
@@ -91,15 +93,16 @@ def measure(root: Path, edits: int) -> dict:
             "--port",
             str(port),
         ],
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
         text=True,
     )
     try:
         started = time.perf_counter()
-        for line in server.stdout:  # wait for the first build
-            if "serving http" in line:
-                break
+        while "serving http" not in log_file.read_text(encoding="utf-8"):  # the first build
+            if server.poll() is not None:
+                raise SystemExit(log_file.read_text(encoding="utf-8"))
+            time.sleep(0.2)
         first_build = time.perf_counter() - started
         path, url = pick_meeting(root)
         latencies = []
@@ -122,9 +125,11 @@ def measure(root: Path, edits: int) -> dict:
                 time.sleep(0.3)  # let the search refresh and the next burst stay apart
             browser.close()
     finally:
-        server.terminate()
-        log = server.communicate(timeout=10)[0]
-    rebuilds = sorted(float(m) for m in re.findall(r"rebuilt in (\d+) ms", log))
+        server.terminate()  # the preview stops its background refresh too
+        server.wait(timeout=60)
+        log.close()
+    output = log_file.read_text(encoding="utf-8")
+    rebuilds = sorted(float(m) for m in re.findall(r"rebuilt in (\d+) ms", output))
     latencies.sort()
     return {
         "meetings": len(list((root / "content").glob("*/meetings/*/*.md"))),

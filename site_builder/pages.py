@@ -37,6 +37,7 @@ REPORT_URL = "/accessibility/report/"
 # A record's page lists the newest records that mention it, this many; the rest go to
 # further pages (<its url>mentions/2/ …), so that no page grows with the archive.
 MENTIONS_PER_PAGE = 20
+MEETINGS_PER_PAGE = 100  # of a fiscal year's list of every meeting of the site
 
 
 class Lazy:
@@ -76,6 +77,7 @@ class Pager:
 
     current: int  # 1-based
     urls: tuple[str, ...]  # every page of the list, first to last
+    label: str  # what the pages are of, for the navigation's accessible name
 
 
 @dataclass(frozen=True)
@@ -143,9 +145,10 @@ def pages_showing_text(
 
     The other pages that depend on it (the lists of a body, a year, home) show only its
     front matter; when that is unchanged, these are the only pages an edit can change,
-    which lets the preview re-plan a handful of pages instead of the whole site. Of a
-    mention list, only the page that shows the record changes, unless the record joined
-    or left the list: then every page of it may (and the last one may be gone).
+    which lets the preview re-plan a handful of pages instead of the whole site. A
+    mention list changes only where it shows other statements of the record than
+    before; then only on the page that shows the record, unless the record joined or
+    left the list: then every page of it may (and the last one may be gone).
     """
     records = site.records
     own = (
@@ -155,7 +158,14 @@ def pages_showing_text(
     )
     pages, gone = [own], set()
     after = site.targets.get(record.location.path, frozenset())
+
+    def shown(where: Site, ref: RecordRef) -> list[str | None]:
+        """The statements of the record that ref's mention list shows, in order."""
+        return [m.statement for m in where.mentions.get(ref, ()) if m.source == record.ref]
+
     for ref in sorted(before | after, key=str):
+        if shown(old, ref) == shown(site, ref):
+            continue  # the same statements (ids are digests of their text): same pages
         if ref.kind == "item":
             plan = _record(records, ref)
             pages.append(plan_page(site, labels, plan))  # the counts of mentions
@@ -217,11 +227,13 @@ def _mention_urls(site: Site, ref: RecordRef, first: str) -> tuple[str, ...]:
     return (first, *(f"{first}mentions/{n}/" for n in more))
 
 
-def _mentions_on(site: Site, ref: RecordRef, first: str, n: int) -> dict[str, Any]:
+def _mentions_on(
+    site: Site, L: dict[str, str], ref: RecordRef, first: str, n: int
+) -> dict[str, Any]:
     """The context of page n of the mention list of ref: its groups and the pager."""
     return {
         "mentions": Lazy(partial(_mention_slice, site, ref, n)),
-        "pager": Pager(n, _mention_urls(site, ref, first)),
+        "pager": Pager(n, _mention_urls(site, ref, first), L["pager_mentions"]),
     }
 
 
@@ -248,7 +260,7 @@ def _with_more_mentions(
                     "subject": first,
                     "heading": heading,
                     "needle": needle,
-                    **_mentions_on(site, ref, first.url, n),
+                    **_mentions_on(site, L, ref, first.url, n),
                 },
                 (*first.crumbs[:-1], Crumb(first.crumbs[-1].label, first.url), Crumb(place, None)),
                 "list",
@@ -322,7 +334,7 @@ def body_pages(site: Site, L: dict[str, str], body: Body, own: list[Meeting]) ->
             "children": tuple(sorted(children, key=lambda b: b.ref.slug)),
             "years": by_fiscal_year(own),
             "plans": plans,
-            **_mentions_on(site, ref, ref.url, 1),
+            **_mentions_on(site, L, ref, ref.url, 1),
         },
         (*_municipality_crumbs(site, L, ref.municipality), Crumb(body.name, None)),
         "body",
@@ -391,7 +403,7 @@ def wg_pages(site: Site, L: dict[str, str], wg: WorkingGroup) -> list[Page]:
             "wg": wg,
             "body": body,
             "sheets": tuple(sorted(wg.sheets, key=lambda s: s.fiscal_year, reverse=True)),
-            **_mentions_on(site, wg.ref, wg.ref.url, 1),
+            **_mentions_on(site, L, wg.ref, wg.ref.url, 1),
         },
         (
             *_municipality_crumbs(site, L, municipality),
@@ -448,7 +460,7 @@ def item_pages(
             "item": item,
             "trail": trail,
             "related": tuple((by_number[r.item], r) for r in item.related if r.item in by_number),
-            **_mentions_on(site, iref, iref.url, 1),
+            **_mentions_on(site, L, iref, iref.url, 1),
         },
         (
             *_municipality_crumbs(site, L, ref.municipality),
@@ -471,7 +483,7 @@ def document_pages(site: Site, L: dict[str, str], document: Document) -> list[Pa
         "document.html",
         document.meta.title,
         frozenset(deps),
-        {"document": document, "body": body, **_mentions_on(site, ref, ref.url, 1)},
+        {"document": document, "body": body, **_mentions_on(site, L, ref, ref.url, 1)},
         (*_municipality_crumbs(site, L, ref.municipality), Crumb(document.meta.title, None)),
         "document",
     )
@@ -494,25 +506,38 @@ def year_pages(site: Site, L: dict[str, str], meetings: list[Meeting]) -> list[P
         )
     ]
     for group in years:
+        first = f"/years/{group.year}/"
+        chunks = range(0, max(1, len(group.meetings)), MEETINGS_PER_PAGE)
+        urls = tuple(first if i == 0 else f"{first}{i // MEETINGS_PER_PAGE + 1}/" for i in chunks)
         bodies = {
             m.ref: records.bodies[RecordRef("body", m.ref.municipality, m.body)]
             for m in group.meetings
         }
-        pages.append(
-            Page(
-                f"/years/{group.year}/",
-                "year.html",
-                group.label,
-                frozenset({*map(_path, group.meetings), *map(_path, bodies.values())}),
-                {"group": group, "body_names": {k: b.name for k, b in bodies.items()}},
-                (
-                    Crumb(L["home"], "/"),
-                    Crumb(L["by_fiscal_year"], "/years/"),
-                    Crumb(group.label, None),
-                ),
-                "list",
+        deps = frozenset({*map(_path, group.meetings), *map(_path, bodies.values())})
+        for n, url in enumerate(urls, start=1):
+            shown = group.meetings[(n - 1) * MEETINGS_PER_PAGE : n * MEETINGS_PER_PAGE]
+            place = L["page_of"].format(n=n, total=len(urls))
+            crumbs = [Crumb(L["home"], "/"), Crumb(L["by_fiscal_year"], "/years/")]
+            if n == 1:
+                crumbs.append(Crumb(group.label, None))
+            else:
+                crumbs += [Crumb(group.label, first), Crumb(place, None)]
+            pages.append(
+                Page(
+                    url,
+                    "year.html",
+                    group.label if n == 1 else f"{group.label}（{place}）",
+                    deps,
+                    {
+                        "group": group,
+                        "meetings": shown,
+                        "body_names": {m.ref: bodies[m.ref].name for m in shown},
+                        "pager": Pager(n, urls, L["pager_meetings"]),
+                    },
+                    tuple(crumbs),
+                    "list",
+                )
             )
-        )
     return pages
 
 

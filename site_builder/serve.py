@@ -12,11 +12,13 @@ script is injected into HTML responses only, so output/ is what `build` makes.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import mimetypes
 import multiprocessing
 import os
 import posixpath
+import signal
 import sys
 import threading
 import time
@@ -141,7 +143,8 @@ class Preview:
     def stop(self) -> None:
         self.stopping.set()
         if self.refresher is not None and self.refresher.is_alive():
-            self.refresher.terminate()
+            with contextlib.suppress(ProcessLookupError):  # it and its Pagefind
+                os.killpg(self.refresher.pid, signal.SIGTERM)
         with self.wake:
             self.wake.notify_all()
         with self.state.changed:
@@ -267,7 +270,9 @@ class Preview:
 
 
 def _refresh(rebuilder: Rebuilder, results: Connection) -> None:
-    """The forked refresh process: data files, then the search index."""
+    """The forked refresh process: data files, then the search index. Its own process
+    group, so that stopping the preview stops Pagefind too."""
+    os.setpgid(0, 0)
     os.nice(19)
     try:
         made = rebuilder.refresh_furniture()
@@ -427,6 +432,7 @@ def serve(
             file=sys.stderr,
         )
         return 2
+    signal.signal(signal.SIGTERM, _interrupt)
     preview.start()
     shown_host = f"[{host}]" if ":" in host else host
     preview.say(
@@ -441,3 +447,8 @@ def serve(
         preview.stop()
         server.server_close()
     return 0
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    """SIGTERM (a service manager, a test harness) stops the preview as Ctrl+C does."""
+    raise KeyboardInterrupt

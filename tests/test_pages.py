@@ -68,3 +68,17 @@ def test_a_short_mention_list_has_no_pager(make_site) -> None:
     item = root / "output/a/plans/p/items/1"
     assert 'class="pager"' not in (item / "index.html").read_text(encoding="utf-8")
     assert not (item / "mentions").exists()
+
+
+def test_a_fiscal_year_list_is_split(make_site, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("site_builder.pages.MEETINGS_PER_PAGE", 2)
+    root = site_with(make_site, 3)
+    build(load_config(root), search=False)
+    year = root / "output/years/2024"  # January 2025 is in fiscal year 2024
+    first = (year / "index.html").read_text(encoding="utf-8")
+    second = (year / "2/index.html").read_text(encoding="utf-8")
+    assert re.findall(r">第(\d+)回</a>", first) == ["3", "2"]
+    assert re.findall(r">第(\d+)回</a>", second) == ["1"]
+    assert '<nav class="pager" aria-label="会議一覧のページ">' in second
+    assert "<h1>令和6年度の会議（2/2ページ）</h1>" in second
+    assert not (year / "3").exists()
