@@ -1,7 +1,8 @@
 // The preview's side of live reload (served by site_builder/serve.py, never written to
-// output/). Keeps one Server-Sent Events connection; after a rebuild it reloads the page
-// keeping the scroll position, or swaps only the stylesheets; when the records are
-// invalid it shows every problem in an overlay until they are fixed.
+// output/). Keeps one Server-Sent Events connection; after a rebuild it shows the new
+// page keeping the scroll position (its <main> swapped in, or the page reloaded), or
+// swaps only the stylesheets; when the records are invalid it shows every problem in an
+// overlay until they are fixed.
 (() => {
   "use strict";
   const script = document.currentScript;
@@ -59,6 +60,52 @@
     }
   }
 
+  function reload() {
+    sessionStorage.setItem(scrollKey, `${window.scrollX},${window.scrollY}`);
+    location.reload();
+  }
+
+  // What a page has around <main>: its head (but the title) and the rest of the body.
+  // The preview's own script tag carries the build number and is left out.
+  function frame(doc) {
+    const parts = [...doc.head.children].filter((e) => e.tagName !== "TITLE");
+    for (const element of doc.body.children) {
+      const ours = element.id === "site-builder-overlay" || element.src === script.src;
+      if (element.tagName !== "MAIN" && !ours) parts.push(element);
+    }
+    return parts.map((e) => e.outerHTML).join("\n");
+  }
+
+  function runsScripts(doc) {
+    return [...doc.scripts].some(
+      (s) => s.src !== script.src && ["", "module", "text/javascript"].includes(s.type),
+    );
+  }
+
+  // After an edit the rebuilt page is fetched and its <main> put in place of ours: no
+  // navigation, so nothing else to load again and the scroll position stays. A page
+  // whose frame changed (a template, a title in the breadcrumbs) or that runs scripts
+  // of its own (search) is reloaded whole.
+  async function refresh(to) {
+    try {
+      const response = await fetch(location.href, { cache: "no-store" });
+      const next = new DOMParser().parseFromString(await response.text(), "text/html");
+      const main = document.querySelector("body > main");
+      const fresh = next.querySelector("body > main");
+      if (
+        !response.ok || !main || !fresh || runsScripts(document) || runsScripts(next) ||
+        frame(document) !== frame(next)
+      ) {
+        return reload();
+      }
+      document.title = next.title;
+      main.replaceWith(document.adoptNode(fresh));
+      epoch = to;
+    } catch {
+      reload();
+    }
+  }
+
   const events = new EventSource(script.dataset.events);
   events.addEventListener("state", (event) => {
     const state = JSON.parse(event.data);
@@ -69,7 +116,6 @@
       swapStylesheets(state.epoch);
       return;
     }
-    sessionStorage.setItem(scrollKey, `${window.scrollX},${window.scrollY}`);
-    location.reload();
+    refresh(state.epoch);
   });
 })();

@@ -303,6 +303,9 @@ class Handler(BaseHTTPRequestHandler):
 
     preview: Preview  # set on the subclass made per server
     protocol_version = "HTTP/1.1"
+    # Headers and body are two writes: with Nagle's algorithm on, a kept-alive
+    # connection waits for the browser's delayed ACK (40 ms) between them.
+    disable_nagle_algorithm = True
 
     def do_GET(self) -> None:
         self._respond(head=False)

@@ -86,6 +86,8 @@ def test_edit_break_fix_and_delete_in_the_browser(preview, page) -> None:
         "全て実現できる予算があるかが気になる。プレビューで追記した一文。",
     )
     page.get_by_text("プレビューで追記した一文。").wait_for(timeout=5000)
+    # only <main> changed: it was swapped in, the document stayed (no navigation)
+    assert page.evaluate("window.__kept") == "same document"
 
     # a bad edit: the overlay names the file and line; the last good page stays
     edit(root, MEETING, "date: 令和7年11月17日", "date: 令和7年11月31日")
@@ -104,6 +106,18 @@ def test_edit_break_fix_and_delete_in_the_browser(preview, page) -> None:
     page.get_by_text("原子的な保存で直した。").wait_for(timeout=5000)
     assert page.locator("#site-builder-overlay").count() == 0
 
+    # a template change outside <main> reloads the whole page
+    base_html = root / "themes/default/templates/base.html"
+    base_html.write_text(
+        base_html.read_text(encoding="utf-8").replace(
+            "<p>{{ L.footer_about }}</p>", "<p>{{ L.footer_about }}（テンプレート編集）</p>"
+        ),
+        encoding="utf-8",
+    )
+    page.get_by_text("（テンプレート編集）").wait_for(timeout=5000)
+    assert page.evaluate("window.__kept") is None
+    page.evaluate("window.__kept = 'same document'")
+
     # a stylesheet change is applied without reloading the page
     css = root / "themes/default/static/site.css"
     css.write_text(
@@ -113,6 +127,7 @@ def test_edit_break_fix_and_delete_in_the_browser(preview, page) -> None:
     page.wait_for_function(
         "getComputedStyle(document.body).outlineColor === 'rgb(1, 2, 3)'", timeout=5000
     )
+    assert page.evaluate("window.__kept") == "same document"
 
     # deleting the record: its page is gone and the body's list no longer has it
     page.goto(base + "/musashimurayama/bodies/gyokaku/")
