@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
 
-from .markdown import ITEM_NUMBER, Link, render
+from .markdown import ITEM_NUMBER, Found, Link, render
 from .model import (
     Body,
     ContentError,
@@ -195,13 +195,25 @@ def scope_of(record: Record, index: Index) -> RecordScope:
     return RecordScope(index, record.ref.municipality, plans_of(record, index.records))
 
 
-def link_record(record: Record, scope: RecordScope, md: MarkdownIt) -> Linked:
+def link_record(
+    record: Record,
+    scope: RecordScope,
+    md: MarkdownIt,
+    memo: dict[str, tuple[str, list[Found]]] | None = None,
+) -> Linked:
+    """memo: texts rendered before in this same scope, by source (the preview's, for a
+    file edited again and again: only its changed statements are rendered). It is
+    replaced by the texts of this record."""
     html: dict[Text, str] = {}
     mentions: list[tuple[RecordRef, Mention]] = []
     seen: dict[RecordRef, str] = {}
     problems: list[Problem] = []
+    known, memo = memo, ({} if memo is not None else None)
     for text, statement in texts_of(record):
-        rendered, found = render(md, text.source, scope)
+        hit = known.get(text.source) if known is not None else None
+        rendered, found = hit or render(md, text.source, scope)
+        if memo is not None:
+            memo[text.source] = (rendered, found)
         html[text] = rendered
         for f in found:
             at = Location(
@@ -215,6 +227,9 @@ def link_record(record: Record, scope: RecordScope, md: MarkdownIt) -> Linked:
             seen[f.link.key] = f.link.title
             if f.link.key != record.ref:
                 mentions.append((f.link.key, Mention(record.ref, statement, at)))
+    if known is not None and memo is not None:
+        known.clear()
+        known.update(memo)
     pattern = scope.autolink.pattern if scope.autolink else ""
     return Linked(
         html=html,

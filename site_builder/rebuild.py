@@ -78,6 +78,9 @@ class Rebuilder:
         self.site: Site | None = None  # of the last good build
         self.index: Index | None = None  # of the last good build
         self.pending: set[str] = set()  # sources changed since the last good build
+        # Texts of the records edited through the fast path, rendered (graph.link_record's
+        # memo): valid while the link scope stays, i.e. until the whole pipeline runs.
+        self.memos: dict[str, dict] = {}
         self.generation = 0  # counts good builds; a stale furniture refresh is dropped
 
     # --- entry points -------------------------------------------------------------
@@ -179,6 +182,7 @@ class Rebuilder:
         return touched
 
     def _run(self, touched: set[str], theme_changed: bool) -> tuple[Site, dict[str, Page], dict]:
+        self.memos.clear()
         sources = [self.sources[p] for p in sorted(self.sources)]
         problems: list[Problem] = list(self.load_problems.values())
         records: dict[str, Record] = {}
@@ -262,7 +266,8 @@ class Rebuilder:
             ):
                 return None
             problems += record_reference_problems(record, self.site.records)
-            linked = link_record(record, scope_of(record, self.index), self.md)
+            memo = self.memos.setdefault(path, {})
+            linked = link_record(record, scope_of(record, self.index), self.md, memo)
             self.linked[path] = (record, linked)
             problems += linked.problems
             edited.append((record, old, linked))
