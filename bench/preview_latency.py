@@ -3,7 +3,8 @@
 Starts `site-builder serve` on a project, opens a meeting page in headless Chromium,
 then 20 times: appends a unique sentence to that meeting's file and measures the time
 until the page the browser shows contains it (watcher → settle → incremental rebuild
-→ SSE → the rebuilt page fetched and its <main> swapped in, or a reload). Prints median and p95, and writes JSON to bench/results/.
+→ SSE → the rebuilt page fetched and its <main> swapped in, or a reload). Prints
+median and p95, and writes JSON to bench/results/.
 
     python3 bench/preview_latency.py                      # the example site
     python3 bench/preview_latency.py --meetings 10000     # a generated archive
@@ -104,6 +105,7 @@ def measure(root: Path, edits: int) -> dict:
                 raise SystemExit(log_file.read_text(encoding="utf-8"))
             time.sleep(0.2)
         first_build = time.perf_counter() - started
+        load_before = os.getloadavg()[0]
         path, url = pick_meeting(root)
         latencies = []
         with sync_playwright() as p:
@@ -139,6 +141,7 @@ def measure(root: Path, edits: int) -> dict:
         "max_ms": round(latencies[-1], 1),
         "first_build_s": round(first_build, 2),
         "rebuild_median_ms": statistics.median(rebuilds) if rebuilds else None,
+        "load_average_1min": [load_before, os.getloadavg()[0]],  # before and after the edits
     }
 
 
