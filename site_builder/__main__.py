@@ -62,11 +62,22 @@ def report(problems: list[Problem], fmt: str = "text") -> None:
 
 
 def _build(args: argparse.Namespace) -> int:
+    from . import cache
     from .build import build
 
     config = load_config(args.root)
     started = time.perf_counter()
-    built = build(config, drafts=args.drafts, search=False if args.no_search else None)
+    search = config.search.enabled and not args.no_search
+    key = None if args.force else cache.build_key(config, args.drafts, search)
+    if key and cache.up_to_date(config, key):
+        print(
+            f"{config.output_dir}/ is up to date: nothing changed since the last build "
+            f"(checked in {time.perf_counter() - started:.2f} s; --force builds anyway)"
+        )
+        return EXIT_OK
+    built = build(config, drafts=args.drafts, search=search)
+    if key and key == cache.build_key(config, args.drafts, search):  # none changed meanwhile
+        cache.remember(config, key)
     pages = sum(1 for path in built.files if path.endswith(".html"))
     print(
         f"built {pages} pages and {len(built.files) - pages} data files into "
@@ -197,6 +208,11 @@ def _parser() -> argparse.ArgumentParser:
     build = sub.add_parser("build", help="check the records and write the site to output/")
     build.add_argument("--drafts", action="store_true", help="include records marked draft")
     build.add_argument("--no-search", action="store_true", help="skip the search index")
+    build.add_argument(
+        "--force",
+        action="store_true",
+        help="build even when nothing changed since the last build",
+    )
     build.set_defaults(run=_build)
 
     check = sub.add_parser("check", help="check the records only; print every problem")

@@ -1,0 +1,80 @@
+"""Skip a build whose inputs have not changed since the last one that succeeded.
+
+The key is a digest of everything output/ is made from: every file under content/,
+config.yaml, the theme, site_builder's own code, the versions of the libraries that
+shape the output, and the build's options. After a successful build, the key and a
+listing of output/ (each file's size and modification time) are kept in
+.cache/site_builder/build.json, outside output/. A build with the same key, finding
+output/ as it was listed, has nothing to do. Any difference — a record, a template, a
+new version of site_builder, a file in output/ touched by hand — means a full build:
+the cache can be useless, never stale. (A failed build leaves output/ as it was, so
+the last key stays true.)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from importlib import metadata
+from pathlib import Path
+
+from .config import CONFIG_FILE, Config
+
+CACHE_DIR = ".cache/site_builder"
+LIBRARIES = ("jinja2", "markupsafe", "markdown-it-py", "mdit-py-plugins", "pyyaml", "pagefind")
+CODE = Path(__file__).resolve().parent
+
+
+def build_key(config: Config, drafts: bool, search: bool) -> str:
+    digest = hashlib.sha256()
+    digest.update(json.dumps({"drafts": drafts, "search": search}).encode())
+    for name in LIBRARIES:
+        try:
+            version = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            version = "-"
+        digest.update(f"{name}=={version}\n".encode())
+    config_file = config.root / CONFIG_FILE
+    inputs = [("config", config_file)] if config_file.is_file() else []
+    for label, folder in (
+        ("code", CODE),
+        ("theme", config.theme_path),
+        ("content", config.content_path),
+    ):
+        inputs += [(label, path) for path in _files(folder) if "__pycache__" not in path.parts]
+    for label, path in inputs:
+        digest.update(f"{label}:{path.as_posix()}\n".encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def up_to_date(config: Config, key: str) -> bool:
+    """Whether the last successful build had this key and output/ is as it left it."""
+    try:
+        kept = json.loads((config.root / CACHE_DIR / "build.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return kept.get("key") == key and kept.get("output") == _listing(config.output_path)
+
+
+def remember(config: Config, key: str) -> None:
+    """Record a successful build (written under a temporary name, then renamed)."""
+    folder = config.root / CACHE_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    state = {"key": key, "output": _listing(config.output_path)}
+    temporary = folder / f".build.json.tmp-{os.getpid()}"
+    temporary.write_text(json.dumps(state, sort_keys=True), encoding="utf-8")
+    os.replace(temporary, folder / "build.json")
+
+
+def _files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
+
+
+def _listing(output: Path) -> dict[str, list[int]]:
+    listing = {}
+    for path in _files(output):
+        stat = path.stat()
+        listing[path.relative_to(output).as_posix()] = [stat.st_size, stat.st_mtime_ns]
+    return listing
