@@ -23,7 +23,8 @@ import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from operator import itemgetter
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from .config import Config
@@ -74,10 +75,6 @@ def record_json_path(ref: RecordRef) -> str:
     return ref.url.rstrip("/") + ".json"
 
 
-def statement_id(meeting: Meeting, statement: Statement) -> str:
-    return f"{record_id(meeting.ref)}#{statement.id}"
-
-
 def meeting_start(meeting: Meeting) -> dt.date | dt.datetime:
     """The date, or the date and time in Japan when the record gives a start time."""
     meta = meeting.meta
@@ -100,6 +97,18 @@ def iso(value: dt.date | dt.datetime | None) -> str | None:
 # --- one record → a dict -----------------------------------------------------------
 
 
+class _Event(NamedTuple):
+    """What every statement of a meeting says alike: made once per meeting rather than
+    once per statement (a meeting has dozens)."""
+
+    ref: RecordRef
+    id: str
+    url: str
+    organization_id: str
+    municipality: str
+    date: str
+
+
 @dataclass(frozen=True)
 class Exporter:
     """Turns records into the dicts every export is made of (one build's site)."""
@@ -108,8 +117,13 @@ class Exporter:
     config: Config
     _speeches: dict[RecordRef, dict[str, Json]] = field(default_factory=dict, compare=False)
 
+    @cached_property
+    def _site_root(self) -> str:
+        """The site's own absolute URL, which every record's URL starts with."""
+        return site_url(self.config, "/")
+
     def url(self, ref: RecordRef) -> str:
-        return site_url(self.config, ref.url)
+        return self._site_root + ref.url.lstrip("/")
 
     def mentions(self, ref: RecordRef) -> list[Json]:
         """Where a record is mentioned: the citing record, and the statement if any."""
@@ -129,9 +143,6 @@ class Exporter:
                 if m.statement:
                     cited.setdefault((m.source, m.statement), set()).add(record_id(target))
         return {k: sorted(v) for k, v in cited.items()}
-
-    def cites(self, meeting: Meeting, statement: Statement) -> list[str]:
-        return self._cited.get((meeting.ref, statement.id), [])
 
     def municipality(self, m: Municipality) -> Json:
         return {
@@ -171,8 +182,8 @@ class Exporter:
             "mentions": self.mentions(ref),
         }
 
-    def meeting(self, meeting: Meeting, proceedings: bool = False) -> Json:
-        """A meeting as an OCD Event; with its proceedings for the record's own file."""
+    def meeting(self, meeting: Meeting) -> Json:
+        """A meeting as an OCD Event (its own file adds proceedings())."""
         ref, meta = meeting.ref, meeting.meta
         body = self.site.records.bodies[RecordRef("body", ref.municipality, meeting.body)]
         participants = [
@@ -225,10 +236,14 @@ class Exporter:
             "editorial_note": _md(meta.editorial_note),
             "statement_count": len(meeting.statements),
         }
-        if proceedings:
-            out["preface"] = [t.source for t in meeting.preface]
-            out["sections"] = [self.section(meeting, s) for s in meeting.sections]
         return out
+
+    def proceedings(self, meeting: Meeting) -> Json:
+        """What the meeting's own file adds to its row of meetings.json: the text."""
+        return {
+            "preface": [t.source for t in meeting.preface],
+            "sections": [self.section(meeting, s) for s in meeting.sections],
+        }
 
     def section(self, meeting: Meeting, section: Section) -> Json:
         speeches = self.speeches(meeting)
@@ -249,35 +264,46 @@ class Exporter:
         """Anchor → the statement as exported, in the order of the proceedings (made once
         per meeting: the statements collection and the meeting's file share them)."""
         if meeting.ref not in self._speeches:
+            event = self._event(meeting)
             titles = agenda_titles(meeting)
             out: dict[str, Json] = {}
             for section in meeting.sections:
                 for block in section.blocks:
                     if isinstance(block, Statement):
                         position = len(out) + 1
-                        out[block.id] = self.statement(meeting, section, block, position, titles)
+                        out[block.id] = self.statement(event, section, block, position, titles)
             self._speeches[meeting.ref] = out
         return self._speeches[meeting.ref]
 
+    def _event(self, meeting: Meeting) -> _Event:
+        ref = meeting.ref
+        return _Event(
+            ref,
+            record_id(ref),
+            self.url(ref),
+            record_id(RecordRef("body", ref.municipality, meeting.body)),
+            record_id(_municipality(ref)),
+            meeting.meta.date.isoformat(),
+        )
+
     def statement(
         self,
-        meeting: Meeting,
+        event: _Event,
         section: Section,
         statement: Statement,
         position: int,
         titles: dict[str, str],
     ) -> Json:
         """A statement as a Popolo Speech, with what it is about and what it cites."""
-        ref = meeting.ref
         reply = statement.reply_to
         return {
             "type": "speech",
-            "id": statement_id(meeting, statement),
-            "url": f"{self.url(ref)}#{statement.id}",
-            "event_id": record_id(ref),
-            "organization_id": record_id(RecordRef("body", ref.municipality, meeting.body)),
-            "municipality": record_id(_municipality(ref)),
-            "date": meeting.meta.date.isoformat(),
+            "id": f"{event.id}#{statement.id}",
+            "url": f"{event.url}#{statement.id}",
+            "event_id": event.id,
+            "organization_id": event.organization_id,
+            "municipality": event.municipality,
+            "date": event.date,
             "position": position,
             "attribution_text": statement.speaker,
             "side": statement.side,
@@ -286,9 +312,9 @@ class Exporter:
             "section_title": section.title,
             "agenda_item": section.agenda,
             "agenda_title": titles.get(section.agenda) if section.agenda else None,
-            "reply_to": f"{record_id(ref)}#{reply}" if reply else None,
+            "reply_to": f"{event.id}#{reply}" if reply else None,
             "text": statement.text.source,
-            "cites": self.cites(meeting, statement),
+            "cites": self._cited.get((event.ref, statement.id), []),
         }
 
     def wg(self, wg: WorkingGroup) -> Json:
@@ -577,7 +603,7 @@ def collections(ex: Exporter) -> list[Collection]:
 
 
 def _columns(*names: str) -> tuple[tuple[str, Callable[[Json], Any]], ...]:
-    return tuple((name, lambda r, name=name: r[name]) for name in names)
+    return tuple((name, itemgetter(name)) for name in names)
 
 
 def _ids(ids: Iterable[str]) -> str:
@@ -612,7 +638,7 @@ def _mention_ids(r: Json) -> Iterable[str]:
 
 def dump_json(data: Any) -> bytes:
     """Data files: compact (the C encoder; a browser or jq shows them indented)."""
-    return (json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
 
 
 def dump_schema(schema: Json) -> bytes:
@@ -623,19 +649,41 @@ def dump_schema(schema: Json) -> bytes:
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def dump_csv(collection: Collection, for_excel: bool) -> bytes:
-    """RFC 4180 CSV (CRLF). For Excel: a BOM, so that Japanese Excel reads UTF-8, and a
-    cell that Excel would run as a formula (=, +, -, @ first) prefixed with '."""
+def dump_csv(collection: Collection) -> tuple[bytes, bytes]:
+    """RFC 4180 CSV (CRLF): (for Excel, plain), written once where they are the same.
+
+    For Excel: a BOM, so that Japanese Excel reads UTF-8, and a cell that Excel would
+    run as a formula (=, +, -, @ first) prefixed with '. Only the rows holding such a
+    cell differ, so the runs of rows between them are written once for both files.
+    The csv module writes None as an empty cell and a number as str() does."""
+    getters = [get for _, get in collection.columns]
+    rows = [[get(row) for get in getters] for row in collection.rows]
+    header = _csv_text([[name for name, _ in collection.columns]])
+    plain, excel = [header], [header]
+    start = 0
+    for n, cells in enumerate(rows):
+        if _formula_like(cells):
+            same = _csv_text(rows[start:n])
+            plain += [same, _csv_text([cells])]
+            excel += [same, _csv_text([_for_excel(cells)])]
+            start = n + 1
+    same = _csv_text(rows[start:])
+    return b"\xef\xbb\xbf" + b"".join([*excel, same]), b"".join([*plain, same])
+
+
+def _formula_like(cells: list[Any]) -> bool:
+    return any(v is not None and str(v).startswith(FORMULA_START) for v in cells)
+
+
+def _for_excel(cells: list[Any]) -> list[str]:
+    texts = ["" if v is None else str(v) for v in cells]
+    return [f"'{t}" if t.startswith(FORMULA_START) else t for t in texts]
+
+
+def _csv_text(rows: list[list[Any]]) -> bytes:
     out = io.StringIO(newline="")
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([name for name, _ in collection.columns])
-    for row in collection.rows:
-        cells = ["" if (v := get(row)) is None else str(v) for _, get in collection.columns]
-        if for_excel:
-            cells = [f"'{c}" if c.startswith(FORMULA_START) else c for c in cells]
-        writer.writerow(cells)
-    data = out.getvalue().encode("utf-8")
-    return b"\xef\xbb\xbf" + data if for_excel else data
+    csv.writer(out, lineterminator="\r\n").writerows(rows)
+    return out.getvalue().encode("utf-8")
 
 
 def export_files(ex: Exporter, tables: list[Collection]) -> dict[str, bytes]:
@@ -649,37 +697,35 @@ def export_files(ex: Exporter, tables: list[Collection]) -> dict[str, bytes]:
         schema_url = site_url(config, f"/{SCHEMA_DIR}/{c.name}.schema.json")
         files[f"{SCHEMA_DIR}/{c.name}.schema.json"] = dump_schema(collection_schema(c, schemas))
         files[f"{DATA_DIR}/{c.name}.json"] = dump_json({"$schema": schema_url, c.name: c.rows})
-        files[f"{DATA_DIR}/{c.name}.csv"] = dump_csv(c, for_excel=True)
-        files[f"{DATA_DIR}/{c.name}-nobom.csv"] = dump_csv(c, for_excel=False)
-    files.update(record_files(ex))
+        excel, plain = dump_csv(c)
+        files[f"{DATA_DIR}/{c.name}.csv"] = excel
+        files[f"{DATA_DIR}/{c.name}-nobom.csv"] = plain
+    files.update(record_files(ex, tables))
     return files
 
 
-def record_files(ex: Exporter) -> dict[str, bytes]:
-    """One JSON per record, beside its page: /a/meetings/b/2025-11-17.json."""
-    config = ex.config
+def record_files(ex: Exporter, tables: list[Collection]) -> dict[str, bytes]:
+    """One JSON per record, beside its page: /a/meetings/b/2025-11-17.json. A record is
+    its row of its collection (made once), a meeting's with its proceedings added."""
     records = ex.site.records
-    out: dict[str, tuple[str, Json]] = {}
-    for m in records.municipalities.values():
-        out[record_json_path(m.ref)] = ("municipality", ex.municipality(m))
-    for b in records.bodies.values():
-        out[record_json_path(b.ref)] = ("body", ex.body(b))
-    for meeting in records.meetings.values():
-        out[record_json_path(meeting.ref)] = ("meeting", ex.meeting(meeting, proceedings=True))
-    for w in records.wgs.values():
-        out[record_json_path(w.ref)] = ("wg", ex.wg(w))
-    for p in records.plans.values():
-        out[record_json_path(p.ref)] = ("plan", ex.plan(p))
-        for item, trail in plan_tree_items(p):
-            out[record_json_path(item_ref(p, item))] = ("item", ex.item(p, item, trail))
-    for d in records.documents.values():
-        out[record_json_path(d.ref)] = ("document", ex.document(d))
-    return {
-        path.lstrip("/"): dump_json(
-            {"$schema": site_url(config, f"/{SCHEMA_DIR}/{kind}.schema.json"), **data}
-        )
-        for path, (kind, data) in sorted(out.items())
-    }
+    rows = {row["id"]: row for c in tables for row in c.rows}
+    refs = [
+        *(m.ref for m in records.municipalities.values()),
+        *(b.ref for b in records.bodies.values()),
+        *(m.ref for m in records.meetings.values()),
+        *(w.ref for w in records.wgs.values()),
+        *(p.ref for p in records.plans.values()),
+        *(item_ref(p, item) for p in records.plans.values() for item, _ in plan_tree_items(p)),
+        *(d.ref for d in records.documents.values()),
+    ]
+    out: dict[str, bytes] = {}
+    for ref in refs:
+        data = rows[record_id(ref)]
+        if ref.kind == "meeting":
+            data = {**data, **ex.proceedings(records.meetings[ref])}
+        schema = site_url(ex.config, f"/{SCHEMA_DIR}/{ref.kind}.schema.json")  # kind = stem
+        out[record_json_path(ref).lstrip("/")] = dump_json({"$schema": schema, **data})
+    return dict(sorted(out.items()))
 
 
 # --- JSON Schema of the exports -------------------------------------------------------

@@ -23,8 +23,8 @@ from xml.sax.saxutils import escape, quoteattr
 from . import wareki
 from .config import Config
 from .exports import JST, meeting_end, meeting_start, record_id, site_url
-from .graph import Site
-from .model import AgendaItem, Document, Meeting, RecordRef
+from .graph import Mention, Site
+from .model import AgendaItem, Document, Meeting, RecordRef, Statement
 from .pages import Page, item_ref
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -91,30 +91,34 @@ def record_entry(site: Site, config: Config, record: Meeting | Document, labels:
     )
 
 
-def mention_entries(site: Site, config: Config, target: RecordRef, labels: dict) -> list[Entry]:
-    """The dated records that mention target: per meeting, the statements that do."""
-    by_source: dict[RecordRef, list[str | None]] = {}
-    for m in site.mentions.get(target, ()):
-        by_source.setdefault(m.source, [])
-        if m.statement not in by_source[m.source]:
-            by_source[m.source].append(m.statement)
-    entries = []
+def mention_entries(
+    mentions: Iterable[Mention],
+    entries: dict[RecordRef, Entry],
+    statements: dict[RecordRef, dict[str, Statement]],
+    labels: dict,
+) -> list[Entry]:
+    """The dated records among the mentions' sources: per meeting, the statements that
+    mention the target. entries holds every dated record's own entry and statements
+    every meeting's statements by anchor (both made once for all feeds)."""
+    by_source: dict[RecordRef, dict[str | None, None]] = {}  # anchors as an ordered set
+    for m in mentions:
+        by_source.setdefault(m.source, {})[m.statement] = None
+    out = []
     for source, anchors in by_source.items():
-        record = _dated_record(site, source)
-        if record is None:
+        base = entries.get(source)
+        if base is None:
             continue
-        base = record_entry(site, config, record, labels)
-        statements = [a for a in anchors if a]
-        if isinstance(record, Meeting) and statements:
-            texts = {s.id: s for s in record.statements}
-            quoted = [_excerpt(texts[a].text.source) for a in statements if a in texts]
-            link = f"{base.link}#{statements[0]}"
-            summary = labels["feed_mentions"].replace("{n}", str(len(statements)))
+        quoting = [a for a in anchors if a]
+        texts = statements.get(source)  # None for a document
+        if texts is not None and quoting:
+            quoted = [_excerpt(texts[a].text.source) for a in quoting if a in texts]
+            link = f"{base.link}#{quoting[0]}"
+            summary = labels["feed_mentions"].replace("{n}", str(len(quoting)))
             summary = f"{base.summary}\n{summary}\n" + "\n".join(f"・{q}" for q in quoted)
-            entries.append(Entry(link, base.title, base.updated, link, summary, base.category))
+            out.append(Entry(link, base.title, base.updated, link, summary, base.category))
         else:
-            entries.append(base)
-    return entries
+            out.append(base)
+    return out
 
 
 def agenda_line(meeting: Meeting) -> str:
@@ -126,11 +130,6 @@ def agenda_line(meeting: Meeting) -> str:
             yield from walk(item.items)
 
     return " ／ ".join(walk(meeting.meta.agenda))
-
-
-def _dated_record(site: Site, ref: RecordRef) -> Meeting | Document | None:
-    record = site.records.meetings.get(ref) or site.records.documents.get(ref)
-    return record if record is not None and dated(record) else None
 
 
 def _excerpt(markdown: str, width: int = 80) -> str:
@@ -145,26 +144,25 @@ def plan_feeds(site: Site, config: Config, labels: dict) -> list[Feed]:
         r for r in (*records.meetings.values(), *records.documents.values()) if dated(r)
     ]
     entry = {r.ref: record_entry(site, config, r, labels) for r in dated_records}
+    of_body: dict[tuple[str, str | None], list[Entry]] = {}  # (municipality, body slug)
+    for r in dated_records:
+        body = r.body if isinstance(r, Meeting) else r.meta.body
+        of_body.setdefault((r.ref.municipality, body), []).append(entry[r.ref])
+    statements = {
+        ref: {s.id: s for s in meeting.statements} for ref, meeting in records.meetings.items()
+    }
+
+    def mentioning(target: RecordRef) -> tuple[Entry, ...]:
+        return tuple(mention_entries(site.mentions.get(target, ()), entry, statements, labels))
+
     feeds = [
         Feed(f"/{FEED_FILE}", config.site.title, "/", tuple(entry.values())),
     ]
     for ref, body in records.bodies.items():
-        own = tuple(
-            entry[r.ref]
-            for r in dated_records
-            if r.ref.municipality == ref.municipality
-            and (r.body if isinstance(r, Meeting) else r.meta.body) == ref.slug
-        )
+        own = tuple(of_body.get((ref.municipality, ref.slug), ()))
         feeds.append(Feed(f"{ref.url}{FEED_FILE}", body.name, ref.url, own))
     for ref, wg in records.wgs.items():
-        feeds.append(
-            Feed(
-                f"{ref.url}{FEED_FILE}",
-                wg.name,
-                ref.url,
-                tuple(mention_entries(site, config, ref, labels)),
-            )
-        )
+        feeds.append(Feed(f"{ref.url}{FEED_FILE}", wg.name, ref.url, mentioning(ref)))
     for plan in records.plans.values():
         for item in plan.items:
             ref = item_ref(plan, item)
@@ -173,7 +171,7 @@ def plan_feeds(site: Site, config: Config, labels: dict) -> list[Feed]:
                     f"{ref.url}{FEED_FILE}",
                     f"項番{item.number} {item.title}（{plan.short_title or plan.title}）",
                     ref.url,
-                    tuple(mention_entries(site, config, ref, labels)),
+                    mentioning(ref),
                 )
             )
     return sorted(feeds, key=lambda f: f.path)
@@ -262,24 +260,27 @@ def ics_text(value: str) -> str:
 
 def fold(line: str) -> str:
     """Fold a content line at 75 octets (RFC 5545 3.1), never inside a UTF-8 character;
-    continuation lines start with one space, which counts towards their 75."""
-    out: list[str] = []
-    current, size, limit = "", 0, 75
-    for ch in line:
-        n = len(ch.encode("utf-8"))
-        if size + n > limit:
-            out.append(current)
-            current, size, limit = "", 0, 74
-        current += ch
-        size += n
-    out.append(current)
-    return "\r\n ".join(out)
+    continuation lines start with one space, which counts towards their 75.
+
+    Cut in the encoded bytes: a cut that lands on a continuation byte (0b10xxxxxx)
+    moves back to the first byte of its character."""
+    data = line.encode("utf-8")
+    if len(data) <= 75:
+        return line
+    parts: list[bytes] = []
+    start, limit = 0, 75
+    while len(data) - start > limit:
+        end = start + limit
+        while data[end] & 0xC0 == 0x80:
+            end -= 1
+        parts.append(data[start:end])
+        start, limit = end, 74
+    parts.append(data[start:])
+    return b"\r\n ".join(parts).decode("utf-8")
 
 
-def render_calendar(
-    name: str, meetings: Iterable[Meeting], site: Site, config: Config, labels: dict
-) -> bytes:
-    host = urlsplit(config.site.base_url).netloc
+def render_calendar(name: str, events: Iterable[str], config: Config) -> bytes:
+    """A calendar of events already folded by vevent(), in the order given."""
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
@@ -290,13 +291,13 @@ def render_calendar(
         "X-WR-TIMEZONE:Asia/Tokyo",
         *VTIMEZONE,
     ]
-    for meeting in sorted(meetings, key=lambda m: (m.meta.date, record_id(m.ref))):
-        lines += _vevent(meeting, site, config, host, labels)
-    lines.append("END:VCALENDAR")
-    return "".join(fold(line) + "\r\n" for line in lines).encode("utf-8")
+    head = "".join(fold(line) + "\r\n" for line in lines)
+    return (head + "".join(events) + "END:VCALENDAR\r\n").encode("utf-8")
 
 
-def _vevent(meeting: Meeting, site: Site, config: Config, host: str, labels: dict) -> list[str]:
+def vevent(meeting: Meeting, site: Site, config: Config, host: str, labels: dict) -> str:
+    """A meeting's VEVENT, folded and with CRLFs: the site's calendar and its body's
+    calendar share it."""
     meta = meeting.meta
     body = site.records.bodies[RecordRef("body", meeting.ref.municipality, meeting.body)]
     url = site_url(config, meeting.ref.url)
@@ -329,20 +330,21 @@ def _vevent(meeting: Meeting, site: Site, config: Config, host: str, labels: dic
         f"STATUS:{ICS_STATUS[meta.status]}",
         "END:VEVENT",
     ]
-    return lines
+    return "".join(fold(line) + "\r\n" for line in lines)
 
 
 def calendar_files(site: Site, config: Config, labels: dict) -> dict[str, bytes]:
     """/meetings.ics for the site and …/bodies/<body>/meetings.ics for each body."""
-    meetings = list(site.records.meetings.values())
-    files = {
-        CALENDAR_FILE: render_calendar(config.site.title, meetings, site, config, labels),
-    }
+    host = urlsplit(config.site.base_url).netloc
+    meetings = sorted(site.records.meetings.values(), key=lambda m: (m.meta.date, record_id(m.ref)))
+    events = {m.ref: vevent(m, site, config, host, labels) for m in meetings}
+    of_body: dict[tuple[str, str], list[str]] = {}  # (municipality, body slug) → its VEVENTs
+    for m in meetings:
+        of_body.setdefault((m.ref.municipality, m.body), []).append(events[m.ref])
+    files = {CALENDAR_FILE: render_calendar(config.site.title, events.values(), config)}
     for ref, body in site.records.bodies.items():
-        own = [m for m in meetings if m.ref.municipality == ref.municipality and m.body == ref.slug]
-        files[f"{ref.url.lstrip('/')}{CALENDAR_FILE}"] = render_calendar(
-            body.name, own, site, config, labels
-        )
+        own = of_body.get((ref.municipality, ref.slug), [])
+        files[f"{ref.url.lstrip('/')}{CALENDAR_FILE}"] = render_calendar(body.name, own, config)
     return files
 
 

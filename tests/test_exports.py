@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import re
+from operator import itemgetter
 from pathlib import Path
 
 import jsonschema
@@ -14,7 +15,7 @@ import pytest
 
 from site_builder.build import build
 from site_builder.config import load_config
-from site_builder.exports import record_schemas
+from site_builder.exports import Collection, dump_csv, record_schemas
 
 COLLECTIONS = (
     "municipalities",
@@ -197,3 +198,22 @@ def test_a_meeting_without_times_has_dates_only(make_site) -> None:
     statement = meeting["sections"][0]["parts"][0]
     assert statement["cites"] == ["item:a/p/1"]
     assert statement["attribution_text"] is None and statement["side"] == "member"
+
+
+def test_only_the_rows_with_a_formula_like_cell_differ_for_excel() -> None:
+    rows = [
+        {"id": "a", "text": "plain", "n": 1},
+        {"id": "b", "text": "=SUM(A1)", "n": None},
+        {"id": "c", "text": "行\n- 箇条", "n": 2},
+        {"id": "d", "text": "@x", "n": -3},
+        {"id": "e", "text": None, "n": 0},
+    ]
+    columns = tuple((name, itemgetter(name)) for name in ("id", "text", "n"))
+    excel, plain = dump_csv(Collection("t", "t", "t", rows, columns))
+    assert plain.decode("utf-8") == (
+        'id,text,n\r\na,plain,1\r\nb,=SUM(A1),\r\nc,"行\n- 箇条",2\r\nd,@x,-3\r\ne,,0\r\n'
+    )
+    assert excel.decode("utf-8") == (
+        '\ufeffid,text,n\r\na,plain,1\r\nb,\'=SUM(A1),\r\nc,"行\n- 箇条",2\r\n'
+        "d,'@x,'-3\r\ne,,0\r\n"
+    )

@@ -185,6 +185,14 @@ def test_folding_never_splits_a_character_and_unfolds_to_the_original() -> None:
     assert b"".join([physical[0], *(p[1:] for p in physical[1:])]).decode() == line
 
 
+def test_folding_cuts_at_75_octets_exactly_or_before_a_character() -> None:
+    assert fold("a" * 75) == "a" * 75
+    assert fold("a" * 76) == "a" * 75 + "\r\n a"
+    # 項 is 3 octets: at 74 + 3 it would end at octet 77, so it starts the next line
+    assert fold("a" * 74 + "項" + "b" * 80) == "a" * 74 + "\r\n 項" + "b" * 71 + "\r\n " + "b" * 9
+    assert fold("") == ""
+
+
 def test_text_values_are_escaped(make_site) -> None:
     value = "議題：a,b;c\\d\n次"
     calendar = icalendar.Calendar.from_ical(
@@ -221,6 +229,23 @@ def test_scheduled_and_cancelled_meetings_in_the_calendar(make_site) -> None:
     titles = [e.findtext(A + "title") for e in feed.findall(A + "entry")]
     assert titles == ["第3回（中止）", "第2回（開催予定）", "第1回"]
     assert atom_problems(feed) == []
+
+
+def test_the_site_calendar_is_in_date_order_across_bodies(make_site) -> None:
+    root = make_site(
+        {
+            **SITE,
+            "content/a/bodies/c.yaml": "name: 審議会\n",
+            "content/a/meetings/c/first.md": "---\ntitle: 審1\ndate: 2025-11-20\n---\n",
+            "content/a/meetings/c/second.md": "---\ntitle: 審2\ndate: 2025-12-10\n---\n",
+        }
+    )
+    build(load_config(root))
+    site = icalendar.Calendar.from_ical((root / "output/meetings.ics").read_bytes())
+    titles = [str(e["SUMMARY"]) for e in site.walk("VEVENT")]
+    assert titles == ["第1回", "審1", "第2回", "審2", "第3回"]
+    body = icalendar.Calendar.from_ical((root / "output/a/bodies/c/meetings.ics").read_bytes())
+    assert [str(e["SUMMARY"]) for e in body.walk("VEVENT")] == ["審1", "審2"]
 
 
 def test_a_feed_without_entries_is_still_valid(make_site) -> None:
