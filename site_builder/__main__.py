@@ -63,7 +63,7 @@ def report(problems: list[Problem], fmt: str = "text") -> None:
 
 def _build(args: argparse.Namespace) -> int:
     from . import cache
-    from .build import build
+    from .build import available_cores, build
 
     config = load_config(args.root)
     started = time.perf_counter()
@@ -75,7 +75,8 @@ def _build(args: argparse.Namespace) -> int:
             f"(checked in {time.perf_counter() - started:.2f} s; --force builds anyway)"
         )
         return EXIT_OK
-    built = build(config, drafts=args.drafts, search=search)
+    jobs = args.jobs or available_cores()
+    built = build(config, drafts=args.drafts, search=search, jobs=jobs)
     if key and key == cache.build_key(config, args.drafts, search):  # none changed meanwhile
         cache.remember(config, key)
     pages = sum(1 for path in built.files if path.endswith(".html"))
@@ -191,6 +192,13 @@ def _audit(args: argparse.Namespace) -> int:
     return EXIT_OK if result.ok else EXIT_CONTENT
 
 
+def _positive(value: str) -> int:
+    """argparse type: a whole number of at least 1 (a usage error otherwise)."""
+    if not value.isdecimal() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, not {value!r}")
+    return int(value)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="site-builder",
@@ -212,6 +220,13 @@ def _parser() -> argparse.ArgumentParser:
         "--force",
         action="store_true",
         help="build even when nothing changed since the last build",
+    )
+    build.add_argument(
+        "--jobs",
+        type=_positive,
+        metavar="N",
+        help="render on N processes (default: the cores available, at most 8; "
+        "1: in this process only); the output is the same",
     )
     build.set_defaults(run=_build)
 

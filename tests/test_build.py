@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
 from pathlib import Path
 
-from site_builder.build import build
+import pytest
+
+from site_builder.build import available_cores, build
 from site_builder.config import load_config
+from site_builder.model import ContentError
+
+REPO = Path(__file__).resolve().parent.parent
 
 SMALL = {
     "content/a/municipality.yaml": "name: 市\n",
@@ -65,3 +71,73 @@ def test_output_is_replaced_whole_and_no_staging_is_left(make_site) -> None:
     build(load_config(root))
     assert not (root / "output/stale.html").exists()
     assert [p.name for p in root.iterdir() if p.name.startswith(".output")] == []
+
+
+def built_tree(root: Path) -> dict[str, bytes]:
+    output = root / "output"
+    return {
+        p.relative_to(output).as_posix(): p.read_bytes()
+        for p in sorted(output.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_a_parallel_build_is_byte_identical_to_a_serial_one(tmp_path: Path) -> None:
+    built, trees = {}, {}
+    for jobs in (1, 3):
+        root = tmp_path / f"jobs-{jobs}"
+        root.mkdir()
+        for name in ("content", "themes"):
+            (root / name).symlink_to(REPO / name)
+        (root / "config.yaml").write_bytes((REPO / "config.yaml").read_bytes())
+        built[jobs] = build(load_config(root), search=False, jobs=jobs)
+        trees[jobs] = built_tree(root)
+    assert list(built[3].files) == list(built[1].files)  # the same files in the same order
+    assert sorted(trees[3]) == sorted(trees[1])
+    assert [name for name, data in trees[1].items() if trees[3][name] != data] == []
+    assert len(trees[1]) > 100
+
+
+MEETINGS = {
+    f"content/a/meetings/b/m{n}.md": f"---\ntitle: 第{n}回\ndate: 2025-11-1{n}\n---\n○ 発言。\n"
+    for n in range(1, 4)
+}
+
+
+@pytest.mark.parametrize("mistake", ["template", "folder", "both"])
+def test_a_parallel_build_reports_the_problems_a_serial_one_does(
+    tmp_path: Path, make_site, mistake: str
+) -> None:
+    """A template error on the workers, a collision found by the furniture beside them,
+    or both: as in a serial build, the pages' problems come first."""
+    shutil.copytree(REPO / "themes", tmp_path / "themes")
+    files = {**SMALL, **MEETINGS}
+    if mistake in ("template", "both"):
+        meeting = tmp_path / "themes/default/templates/meeting.html"
+        text = meeting.read_text(encoding="utf-8")
+        meeting.write_text(text.replace("{% block main %}", "{% block main %}{{ nope }}", 1))
+    if mistake in ("folder", "both"):
+        files["content/data/municipality.yaml"] = "name: データ市\n"
+    root = make_site(files)
+    reported = {}
+    for jobs in (1, 2):
+        with pytest.raises(ContentError) as err:
+            build(load_config(root), jobs=jobs)
+        reported[jobs] = [str(p) for p in err.value.problems]
+    assert reported[2] == reported[1]
+    if mistake == "folder":
+        assert reported[2] == [
+            "content/data/municipality.yaml:1:1: the page /data/ is at the address of the "
+            "site's own /data/index.html; rename the folder content/data/"
+        ]
+    else:
+        assert reported[2] == [
+            f"meeting.html:1:1: template error while rendering /a/meetings/b/{page}/: "
+            "'nope' is undefined"
+            for page in ("first", "m1", "m2", "m3")
+        ]
+
+
+def test_the_default_jobs_are_the_cores_available_up_to_a_cap() -> None:
+    assert 1 <= available_cores() <= 8
+    assert available_cores(cap=1) == 1

@@ -45,3 +45,16 @@ def test_github_annotations(make_site, capsys: pytest.CaptureFixture[str]) -> No
 def test_missing_config_is_a_content_error(tmp_path: Path, capsys) -> None:
     assert main(["--root", str(tmp_path), "check"]) == 1
     assert capsys.readouterr().err.startswith("config.yaml:1:1: config.yaml not found")
+
+
+def test_build_jobs(make_site, capsys: pytest.CaptureFixture[str]) -> None:
+    root = make_site({"content/a/municipality.yaml": "name: 市\n"})
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--root", str(root), "build", "--jobs", "0"])
+    assert exit_info.value.code == 2
+    assert capsys.readouterr().err.endswith(
+        "site-builder build: error: argument --jobs: expected a whole number of at least 1, "
+        "not '0'\n"
+    )
+    assert main(["--root", str(root), "build", "--jobs", "2"]) == 0
+    assert (root / "output/a/index.html").is_file()

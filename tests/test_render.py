@@ -1,0 +1,86 @@
+"""Rendering on forked workers gives what rendering in one process gives: the same bytes
+in the same order, the same problems, the same exceptions."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from jinja2 import DictLoader, Environment, StrictUndefined
+
+from site_builder.model import ContentError
+from site_builder.pages import Lazy, Page
+from site_builder.render import render_pages, start_rendering
+
+TEMPLATES = {
+    "page.html": "<h1>{{ page.title }}</h1>\n<p>{{ body }}</p>\n",
+    "broken.html": "<h1>{{ page.title }}</h1>\n{{ no_such_value }}\n",
+}
+
+
+def environment() -> Environment:
+    return Environment(loader=DictLoader(TEMPLATES), undefined=StrictUndefined, autoescape=True)
+
+
+def pages(template_of: dict[int, str] | None = None, count: int = 7) -> list[Page]:
+    """count pages; page n uses template_of[n] (page.html by default) and a lazy body."""
+    return [
+        Page(
+            f"/p{n}/",
+            (template_of or {}).get(n, "page.html"),
+            f"頁{n}",
+            frozenset(),
+            {"body": Lazy(lambda n=n: f"本文{n} " * n)},
+        )
+        for n in range(count)
+    ]
+
+
+@pytest.mark.parametrize("jobs", [2, 3, 8])
+def test_workers_give_the_same_bytes_in_the_same_order(jobs: int) -> None:
+    serial = render_pages(pages(), environment())
+    parallel = start_rendering(pages(), environment(), jobs)()
+    assert list(parallel.items()) == list(serial.items())
+    assert parallel["p2/index.html"] == "<h1>頁2</h1>\n<p>本文2 本文2 </p>".encode()
+
+
+def test_a_template_error_in_a_worker_is_the_problem_a_serial_render_reports() -> None:
+    broken = pages({1: "broken.html", 4: "broken.html"})  # on different workers
+    with pytest.raises(ContentError) as serial:
+        render_pages(broken, environment())
+    finish = start_rendering(broken, environment(), 2)
+    with pytest.raises(ContentError) as parallel:
+        finish()
+    assert [str(p) for p in parallel.value.problems] == [
+        "broken.html:1:1: template error while rendering /p1/: 'no_such_value' is undefined",
+        "broken.html:1:1: template error while rendering /p4/: 'no_such_value' is undefined",
+    ]
+    assert parallel.value.problems == serial.value.problems
+
+
+def test_one_job_renders_at_once_and_raises_there() -> None:
+    with pytest.raises(ContentError):
+        start_rendering(pages({0: "broken.html"}), environment(), 1)
+
+
+def test_a_bug_in_a_worker_is_raised_in_the_parent() -> None:
+    def fail() -> str:
+        raise ValueError("a bug in a lazy context")
+
+    buggy = [*pages(count=3), Page("/bug/", "page.html", "bug", frozenset(), {"body": Lazy(fail)})]
+    finish = start_rendering(buggy, environment(), 2)
+    with pytest.raises(ValueError) as err:
+        finish()
+    assert str(err.value) == "a bug in a lazy context"
+
+
+def test_the_pages_are_rendered_by_as_many_other_processes_as_jobs() -> None:
+    with_pid = [
+        Page(f"/p{n}/", "page.html", "", frozenset(), {"body": Lazy(os.getpid)}) for n in range(6)
+    ]
+    files = start_rendering(with_pid, environment(), 3)()
+    pids = {
+        html.decode().removeprefix("<h1></h1>\n<p>").removesuffix("</p>") for html in files.values()
+    }
+    assert len(pids) == 3
+    assert str(os.getpid()) not in pids
