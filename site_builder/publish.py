@@ -116,14 +116,14 @@ def prepare_release(root: Path, config: Config, commit: str) -> Path:
 
     Raises ContentError with every problem; then incoming/<commit>/ does not exist.
     """
-    from .build import build
+    from .build import available_cores, build
 
     target = root / INCOMING / commit
     init_releases(root)
     if target.exists():
         shutil.rmtree(target)
     # build() stages beside its output folder and renames into place only on success.
-    build(replace(config, output_dir=str(target.resolve())))
+    build(replace(config, output_dir=str(target.resolve())), jobs=available_cores())
     return target
 
 

@@ -97,6 +97,7 @@ def make_environment(config: Config, theme: Theme, site: Site) -> Environment:
         fiscal_year_label=wareki.fiscal_year_label,
         time_label=wareki.time_label,
         base_path=base,
+        search_enabled=config.search.enabled,  # off: no index, no search box
     )
     env.filters["iso"] = lambda d: d.isoformat() if isinstance(d, (dt.date, dt.time)) else ""
     bind_site(env, site)

@@ -237,3 +237,21 @@ def test_without_the_extended_binary_the_build_says_how_to_install_it(monkeypatc
         "Japanese into words; install it with: pip install 'pagefind[extended]' "
         "(or set search.enabled: false to publish without search)"
     )
+
+
+def test_a_site_without_search_offers_none(make_site) -> None:
+    """search.enabled: false makes no index: no search box, and the search page loads no
+    script that would ask for one (a 404 and a console error before)."""
+    root = make_site(
+        {
+            "content/a/municipality.yaml": "name: 市\n",
+            "content/a/bodies/b.yaml": "name: 委員会\n",
+        }
+    )
+    build(load_config(root))
+    output = root / "output"
+    assert not (output / "pagefind").exists()
+    search_page = (output / "search/index.html").read_text(encoding="utf-8")
+    assert "pagefind" not in search_page and "search.js" not in search_page
+    assert "このサイトでは全文検索を提供していません" in search_page
+    assert 'role="search"' not in (output / "a/bodies/b/index.html").read_text(encoding="utf-8")
