@@ -43,8 +43,12 @@ def site_text(example_site: Path) -> str:
     )
 
 
-SEED_FILES = ["000_c04314625325ac79.txt", "001_e8d6b3d96efe4c94.txt",
-              "002_4ae1158ae4fb756d.txt", "004_830b750c099d350d.txt"]
+SEED_FILES = [
+    "000_c04314625325ac79.txt",
+    "001_e8d6b3d96efe4c94.txt",
+    "002_4ae1158ae4fb756d.txt",
+    "004_830b750c099d350d.txt",
+]
 
 
 @pytest.mark.parametrize("name", SEED_FILES, ids=lambda n: n[:3])

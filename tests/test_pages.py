@@ -10,9 +10,7 @@ import pytest
 from site_builder.build import build
 from site_builder.config import load_config
 
-PLAN = (
-    "title: 計画\npillars:\n  - title: 柱\n    items:\n      - number: 1\n        title: 項目\n"
-)
+PLAN = "title: 計画\npillars:\n  - title: 柱\n    items:\n      - number: 1\n        title: 項目\n"
 
 
 def meetings(count: int) -> dict[str, str]:
