@@ -2,7 +2,7 @@
 """The one entry point for working on site_builder, from a machine that has only Python.
 
     python3 dev.py serve [args...]        set up .venv, then: site-builder serve [args...]
-    python3 dev.py test [pytest args...]  set up everything, then: ruff check + pytest
+    python3 dev.py test [pytest args...]  set up everything, then: ruff (check, format), pytest
     python3 dev.py setup [--browser]      only set up (.venv; with --browser also the
                                           Debian packages and node_modules the tests use)
 
@@ -262,14 +262,19 @@ def cmd_test(args: list[str]) -> int:
     setup(browser=True)
     lint_paths = [p for p in LINT_PATHS if (ROOT / p).exists()]
     ruff = subprocess.run([VENV_BIN / "ruff", "check", *lint_paths], cwd=ROOT, check=False)
+    layout = subprocess.run(
+        [VENV_BIN / "ruff", "format", "--check", *lint_paths], cwd=ROOT, check=False
+    )
     tests = subprocess.run([VENV_PYTHON, "-m", "pytest", *args], cwd=ROOT, check=False)
     if ruff.returncode != 0:
         say(f"ruff check failed (exit {ruff.returncode})")
+    if layout.returncode != 0:
+        say(f"ruff format --check failed (exit {layout.returncode}): run `ruff format`")
     if tests.returncode == 5:
         say("pytest collected no tests: counted as a failure")
     elif tests.returncode != 0:
         say(f"pytest failed (exit {tests.returncode})")
-    return tests.returncode or ruff.returncode
+    return tests.returncode or ruff.returncode or layout.returncode
 
 
 def cmd_setup(args: list[str]) -> int:
