@@ -78,6 +78,7 @@ class Rebuilder:
         self.site: Site | None = None  # of the last good build
         self.index: Index | None = None  # of the last good build
         self.pending: set[str] = set()  # sources changed since the last good build
+        self.theme_pending = False  # a template changed since the last good build
         # Texts of the records edited through the fast path, rendered (graph.link_record's
         # memo): valid while the link scope stays, i.e. until the whole pipeline runs.
         self.memos: dict[str, dict] = {}
@@ -118,7 +119,8 @@ class Rebuilder:
             self._copy_static()
             return Outcome(written=["static/"], styles_only=True)
         self.pending |= self._reload(content)
-        theme_changed = bool(in_theme - in_static)
+        self.theme_pending |= bool(in_theme - in_static)
+        theme_changed = self.theme_pending
         texts = None if theme_changed else self._edited_texts(self.pending)
         if texts is not None:
             site, files, gone = self._relink_texts(texts)
@@ -128,6 +130,7 @@ class Rebuilder:
             self.pages = pages
         self.site = site
         self.pending.clear()
+        self.theme_pending = False
         self.generation += 1
         outcome = self._write(files, gone)
         if self.furnish_inline:

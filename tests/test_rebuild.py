@@ -259,3 +259,24 @@ def test_a_broken_file_stays_reported_until_fixed(project: Path, tmp_path: Path)
     replace(project, MAEBASHI_MEETING, "date: 令和5年4月31日", "date: 令和5年4月18日")
     rebuilder.update({project / MAEBASHI_MEETING})
     assert tree(project / "output") == full_build_of(project, tmp_path)
+
+
+def test_a_template_error_stays_reported_after_other_edits(project: Path) -> None:
+    """A template that fails on some pages keeps failing the rebuilds that follow, even
+    when the next edit is a record's text: every page is rendered until a build is good."""
+    rebuilder = Rebuilder(project)
+    rebuilder.build_all()
+    before = tree(project / "output")
+    item = project / "themes/default/templates/item.html"
+    good = item.read_text(encoding="utf-8")
+    item.write_text(good.replace("{{ item.title }}", "{{ item.no_such_field }}"), encoding="utf-8")
+    with pytest.raises(ContentError):
+        rebuilder.update({item})
+    with pytest.raises(ContentError):  # a page that does not use item.html
+        rebuilder.update({project / rel for rel in edit_document(project)})
+    assert tree(project / "output") == before
+    item.write_text(good, encoding="utf-8")
+    rebuilder.update({item})
+    assert "WG活動の全体像（" in (
+        project / "output/maebashi/documents/2022-wg-activity-report/index.html"
+    ).read_text(encoding="utf-8")
