@@ -201,19 +201,20 @@ def link_record(
     md: MarkdownIt,
     memo: dict[str, tuple[str, list[Found]]] | None = None,
 ) -> Linked:
-    """memo: texts rendered before in this same scope, by source (the preview's, for a
-    file edited again and again: only its changed statements are rendered). It is
-    replaced by the texts of this record."""
+    """memo: texts rendered before in this same scope, by source, and filled with those
+    this call renders (the preview's, for a file edited again and again: only its
+    changed statements are rendered)."""
     html: dict[Text, str] = {}
     mentions: list[tuple[RecordRef, Mention]] = []
     seen: dict[RecordRef, str] = {}
     problems: list[Problem] = []
-    known, memo = memo, ({} if memo is not None else None)
     for text, statement in texts_of(record):
-        hit = known.get(text.source) if known is not None else None
-        rendered, found = hit or render(md, text.source, scope)
-        if memo is not None:
-            memo[text.source] = (rendered, found)
+        hit = memo.get(text.source) if memo is not None else None
+        if hit is None:
+            hit = render(md, text.source, scope)
+            if memo is not None:
+                memo[text.source] = hit
+        rendered, found = hit
         html[text] = rendered
         for f in found:
             at = Location(
@@ -227,9 +228,6 @@ def link_record(
             seen[f.link.key] = f.link.title
             if f.link.key != record.ref:
                 mentions.append((f.link.key, Mention(record.ref, statement, at)))
-    if known is not None and memo is not None:
-        known.clear()
-        known.update(memo)
     pattern = scope.autolink.pattern if scope.autolink else ""
     return Linked(
         html=html,

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from functools import partial
+from dataclasses import dataclass, field, replace
+from functools import cache, partial
 from typing import Any
 
 from . import wareki
@@ -227,46 +227,37 @@ def _mention_urls(site: Site, ref: RecordRef, first: str) -> tuple[str, ...]:
     return (first, *(f"{first}mentions/{n}/" for n in more))
 
 
-def _mentions_on(
-    site: Site, L: dict[str, str], ref: RecordRef, first: str, n: int
-) -> dict[str, Any]:
-    """The context of page n of the mention list of ref: its groups and the pager."""
-    return {
-        "mentions": Lazy(partial(_mention_slice, site, ref, n)),
-        "pager": Pager(n, _mention_urls(site, ref, first), L["pager_mentions"]),
-    }
-
-
-def _mention_slice(site: Site, ref: RecordRef, n: int) -> tuple[MentionGroup, ...]:
-    start = (n - 1) * MENTIONS_PER_PAGE
-    return _mention_groups(site, ref)[start : start + MENTIONS_PER_PAGE]
-
-
-def _with_more_mentions(
+def _with_mentions(
     site: Site, L: dict[str, str], first: Page, ref: RecordRef, heading: str, needle: str
 ) -> list[Page]:
-    """The record's page, then the further pages of its mention list."""
-    urls = first.context["pager"].urls
-    more = []
+    """The record's page with the newest records that mention ref, then the further
+    pages of that list. The list is grouped once for all its pages, when the first of
+    them is rendered."""
+    groups = cache(partial(_mention_groups, site, ref))
+    urls = _mention_urls(site, ref, first.url)
+
+    def page_of_list(n: int) -> dict[str, Any]:
+        start = (n - 1) * MENTIONS_PER_PAGE
+        return {
+            "mentions": Lazy(lambda: groups()[start : start + MENTIONS_PER_PAGE]),
+            "pager": Pager(n, urls, L["pager_mentions"]),
+        }
+
+    pages = [replace(first, context={**first.context, **page_of_list(1)})]
     for n, url in enumerate(urls[1:], start=2):
         place = L["page_of"].format(n=n, total=len(urls))
-        more.append(
+        pages.append(
             Page(
                 url,
                 "mention_list.html",
                 f"{first.title}（{heading} {place}）",
                 first.deps,
-                {
-                    "subject": first,
-                    "heading": heading,
-                    "needle": needle,
-                    **_mentions_on(site, L, ref, first.url, n),
-                },
+                {"subject": first, "heading": heading, "needle": needle, **page_of_list(n)},
                 (*first.crumbs[:-1], Crumb(first.crumbs[-1].label, first.url), Crumb(place, None)),
                 "list",
             )
         )
-    return [first, *more]
+    return pages
 
 
 def _municipality_crumbs(site: Site, L: dict[str, str], municipality: str) -> list[Crumb]:
@@ -334,12 +325,11 @@ def body_pages(site: Site, L: dict[str, str], body: Body, own: list[Meeting]) ->
             "children": tuple(sorted(children, key=lambda b: b.ref.slug)),
             "years": by_fiscal_year(own),
             "plans": plans,
-            **_mentions_on(site, L, ref, ref.url, 1),
         },
         (*_municipality_crumbs(site, L, ref.municipality), Crumb(body.name, None)),
         "body",
     )
-    return _with_more_mentions(site, L, first, ref, L["mentions_body"], body.name)
+    return _with_mentions(site, L, first, ref, L["mentions_body"], body.name)
 
 
 def meeting_page(site: Site, L: dict[str, str], meeting: Meeting) -> Page:
@@ -403,7 +393,6 @@ def wg_pages(site: Site, L: dict[str, str], wg: WorkingGroup) -> list[Page]:
             "wg": wg,
             "body": body,
             "sheets": tuple(sorted(wg.sheets, key=lambda s: s.fiscal_year, reverse=True)),
-            **_mentions_on(site, L, wg.ref, wg.ref.url, 1),
         },
         (
             *_municipality_crumbs(site, L, municipality),
@@ -412,7 +401,7 @@ def wg_pages(site: Site, L: dict[str, str], wg: WorkingGroup) -> list[Page]:
         ),
         "wg",
     )
-    return _with_more_mentions(site, L, first, wg.ref, L["mentions_wg"], wg.name)
+    return _with_mentions(site, L, first, wg.ref, L["mentions_wg"], wg.name)
 
 
 def plan_page(site: Site, L: dict[str, str], plan: Plan) -> Page:
@@ -460,7 +449,6 @@ def item_pages(
             "item": item,
             "trail": trail,
             "related": tuple((by_number[r.item], r) for r in item.related if r.item in by_number),
-            **_mentions_on(site, L, iref, iref.url, 1),
         },
         (
             *_municipality_crumbs(site, L, ref.municipality),
@@ -469,7 +457,7 @@ def item_pages(
         ),
         "item",
     )
-    return _with_more_mentions(site, L, first, iref, L["mentions"], f"項番{item.number}")
+    return _with_mentions(site, L, first, iref, L["mentions"], f"項番{item.number}")
 
 
 def document_pages(site: Site, L: dict[str, str], document: Document) -> list[Page]:
@@ -483,11 +471,11 @@ def document_pages(site: Site, L: dict[str, str], document: Document) -> list[Pa
         "document.html",
         document.meta.title,
         frozenset(deps),
-        {"document": document, "body": body, **_mentions_on(site, L, ref, ref.url, 1)},
+        {"document": document, "body": body},
         (*_municipality_crumbs(site, L, ref.municipality), Crumb(document.meta.title, None)),
         "document",
     )
-    return _with_more_mentions(site, L, first, ref, L["mentions_body"], document.meta.title)
+    return _with_mentions(site, L, first, ref, L["mentions_body"], document.meta.title)
 
 
 def year_pages(site: Site, L: dict[str, str], meetings: list[Meeting]) -> list[Page]:

@@ -80,7 +80,8 @@ class Rebuilder:
         self.pending: set[str] = set()  # sources changed since the last good build
         self.theme_pending = False  # a template changed since the last good build
         # Texts of the records edited through the fast path, rendered (graph.link_record's
-        # memo): valid while the link scope stays, i.e. until the whole pipeline runs.
+        # memo): valid while the link scope stays, i.e. until the whole pipeline runs. A
+        # memo keeps a file's earlier versions of its statements too: a few per save.
         self.memos: dict[str, dict] = {}
         self.generation = 0  # counts good builds; a stale furniture refresh is dropped
 
@@ -153,9 +154,12 @@ class Rebuilder:
         output = self.config.output_path
         for rel, data in sorted(furniture.items()):
             target = output / rel
-            if not (target.is_file() and target.stat().st_size == len(data)) or (
-                target.read_bytes() != data
-            ):
+            same = (
+                target.is_file()
+                and target.stat().st_size == len(data)
+                and target.read_bytes() == data
+            )
+            if not same:
                 _replace_file(target, data)
         for rel in sorted(self.furniture - set(furniture)):
             (output / rel).unlink(missing_ok=True)
