@@ -65,7 +65,7 @@ PAGEFIND = """async ([cases]) => {
 }"""
 SEARCH_JS = """async ([cases, options]) => {
   const s = await import('/static/search.js');
-  const pf = await s.openIndex('/pagefind/');
+  const pf = await s.openIndex(['/pagefind/']);
   const ranks = [];
   for (const [query, url] of cases) {
     const found = await s.searchSite(pf, query, options);

@@ -1052,7 +1052,11 @@ def report_renderer(config: Any) -> ReportRenderer:
     site = check(config)
     theme = load_theme(config)
     env = make_environment(config, theme, site)
-    page = next(p for p in plan_pages(site, theme.labels) if p.url == REPORT_URL)
+    page = next(
+        p
+        for p in plan_pages(site, theme.labels, config.search.shard_records)
+        if p.url == REPORT_URL
+    )
 
     def render(report: Report) -> tuple[str, bytes]:
         filled = dataclasses.replace(page, context={**page.context, "audit": report})

@@ -17,7 +17,7 @@ from .markdown import make_markdown
 from .model import ContentError, RecordRef
 from .pages import Page, plan_pages
 from .render import load_theme, make_environment, start_rendering
-from .search import index_site
+from .search import index_site, plan_shards
 from .validate import validate_sources
 from .write import discard, swap_in, write_site
 
@@ -42,7 +42,7 @@ def build(config: Config, drafts: bool = False, search: bool | None = None, jobs
     the furniture; the output is the same, byte for byte, as with jobs=1."""
     site = check(config, drafts)
     theme = load_theme(config)
-    pages = plan_pages(site, theme.labels)
+    pages = plan_pages(site, theme.labels, config.search.shard_records)
     finish_rendering = start_rendering(pages, make_environment(config, theme, site), jobs)
     try:
         furniture = furnish(site, pages, config)  # exports, feeds, calendars, redirects, sitemap
@@ -53,7 +53,7 @@ def build(config: Config, drafts: bool = False, search: bool | None = None, jobs
     staged = write_site(files, theme.path / "static", config.output_path)
     try:
         if config.search.enabled if search is None else search:
-            index_site(staged, config)
+            index_site(staged, config, plan_shards(site.records, config.search.shard_records))
     except BaseException:
         discard(staged)
         raise

@@ -21,38 +21,52 @@ from pathlib import Path
 
 from .config import CONFIG_FILE, Config
 
-CACHE_DIR = ".cache/site_builder"
-LIBRARIES = ("jinja2", "markupsafe", "markdown-it-py", "mdit-py-plugins", "pyyaml", "pagefind")
+LIBRARIES = (
+    "jinja2",
+    "markupsafe",
+    "markdown-it-py",
+    "mdit-py-plugins",
+    "pyyaml",
+    "pagefind",
+    "pagefind-bin-extended",
+)
 CODE = Path(__file__).resolve().parent
 
 
 def build_key(config: Config, drafts: bool, search: bool) -> str:
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(code_version().encode())
     digest.update(json.dumps({"drafts": drafts, "search": search}).encode())
-    for name in LIBRARIES:
-        try:
-            version = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            version = "-"
-        digest.update(f"{name}=={version}\n".encode())
     config_file = config.root / CONFIG_FILE
     inputs = [("config", config_file)] if config_file.is_file() else []
-    for label, folder in (
-        ("code", CODE),
-        ("theme", config.theme_path),
-        ("content", config.content_path),
-    ):
-        inputs += [(label, path) for path in _files(folder) if "__pycache__" not in path.parts]
+    for label, folder in (("theme", config.theme_path), ("content", config.content_path)):
+        inputs += [(label, path) for path in _files(folder)]
     for label, path in inputs:
         digest.update(f"{label}:{path.as_posix()}\n".encode())
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
 
 
+def code_version() -> str:
+    """A digest of site_builder's own code and the versions of the libraries that shape
+    the output: whatever is cached must be made again when either changes."""
+    digest = hashlib.sha256()
+    for name in LIBRARIES:
+        try:
+            version = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            version = "-"
+        digest.update(f"{name}=={version}\n".encode())
+    for path in _files(CODE):
+        if "__pycache__" not in path.parts:
+            digest.update(f"{path.relative_to(CODE).as_posix()}\n".encode())
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
 def up_to_date(config: Config, key: str) -> bool:
     """Whether the last successful build had this key and output/ is as it left it."""
     try:
-        kept = json.loads((config.root / CACHE_DIR / "build.json").read_text(encoding="utf-8"))
+        kept = json.loads((config.cache_path / "build.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
     return kept.get("key") == key and kept.get("output") == _listing(config.output_path)
@@ -60,7 +74,7 @@ def up_to_date(config: Config, key: str) -> bool:
 
 def remember(config: Config, key: str) -> None:
     """Record a successful build (written under a temporary name, then renamed)."""
-    folder = config.root / CACHE_DIR
+    folder = config.cache_path
     folder.mkdir(parents=True, exist_ok=True)
     state = {"key": key, "output": _listing(config.output_path)}
     temporary = folder / f".build.json.tmp-{os.getpid()}"

@@ -28,7 +28,7 @@ from .model import (
     Statement,
     WorkingGroup,
 )
-from .search import with_search_facets
+from .search import plan_shards, with_search_facets
 
 # The accessibility policy (ウェブアクセシビリティ方針) and the test results (試験結果):
 # the build writes the report page as "not tested yet"; `site-builder audit` rewrites it.
@@ -96,8 +96,9 @@ class FiscalYearGroup:
     meetings: tuple[Meeting, ...]
 
 
-def plan_pages(site: Site, labels: dict[str, str]) -> list[Page]:
-    """Every page of the site, in a fixed order."""
+def plan_pages(site: Site, labels: dict[str, str], shard_records: int) -> list[Page]:
+    """Every page of the site, in a fixed order. shard_records: config.search's, which
+    tells the search page the parts of the index to open."""
     records = site.records
     L = labels
     meetings = newest_first(records.meetings.values())
@@ -130,8 +131,17 @@ def plan_pages(site: Site, labels: dict[str, str]) -> list[Page]:
     # metadata for the index.
     all_sources = frozenset(r.location.path for r in records.all())
     search_crumbs = (Crumb(L["home"], "/"), Crumb(L["search_title"], None))
+    bundles = tuple(shard.bundle for shard in plan_shards(records, shard_records))
     pages.append(
-        Page("/search/", "search.html", L["search_title"], all_sources, {}, search_crumbs, "search")
+        Page(
+            "/search/",
+            "search.html",
+            L["search_title"],
+            all_sources,
+            {"bundles": bundles},
+            search_crumbs,
+            "search",
+        )
     )
     return with_search_facets(site, pages, L)
 

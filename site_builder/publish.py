@@ -7,6 +7,7 @@ DIR`` name) looks like this::
       current -> releases/0007-3f2a9c1d04be   the web server's document root
       releases/0006-…/ releases/0007-…/       the last N published sites, oldest first
       incoming/<commit>/                      a checked build waiting to go live
+      cache/                                  what the next build may reuse
       .lock                                   one publish or rollback at a time
 
 Why a symlink: a web server resolves ``current`` afresh on every request, and
@@ -33,6 +34,7 @@ from .config import Config
 CURRENT = "current"
 RELEASES = "releases"
 INCOMING = "incoming"
+CACHE = "cache"
 LOCK = ".lock"
 MIN_KEEP = 2  # the live release and one to roll back to
 COMMIT_CHARS = 12  # of a commit id in a release name, as git abbreviates it
@@ -123,7 +125,12 @@ def prepare_release(root: Path, config: Config, commit: str) -> Path:
     if target.exists():
         shutil.rmtree(target)
     # build() stages beside its output folder and renames into place only on success.
-    build(replace(config, output_dir=str(target.resolve())), jobs=available_cores())
+    # The cache lives in the releases folder: each push builds a fresh export of the
+    # commit, and the parts of the search index that it did not change are reused.
+    built = replace(
+        config, output_dir=str(target.resolve()), cache_dir=str((root / CACHE).resolve())
+    )
+    build(built, jobs=available_cores())
     return target
 
 

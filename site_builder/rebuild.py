@@ -231,7 +231,9 @@ class Rebuilder:
             self.theme = load_theme(self.config)
             self.env = make_environment(self.config, self.theme, site)
         bind_site(self.env, site)
-        pages = {p.url: p for p in plan_pages(site, self.theme.labels)}
+        pages = {
+            p.url: p for p in plan_pages(site, self.theme.labels, self.config.search.shard_records)
+        }
         changed = touched | relinked
         stale = [
             page

@@ -99,6 +99,7 @@ def make_environment(config: Config, theme: Theme, site: Site) -> Environment:
         base_path=base,
         search_enabled=config.search.enabled,  # off: no index, no search box
     )
+    env.filters["url"] = url
     env.filters["iso"] = lambda d: d.isoformat() if isinstance(d, (dt.date, dt.time)) else ""
     bind_site(env, site)
     return env

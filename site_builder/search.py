@@ -13,6 +13,16 @@ ships with:
   extended binary segments Japanese into words), then writes the clerk's synonyms
   next to the search page.
 
+A large site's index is made in parts (``plan_shards``): Pagefind cannot update an
+index, holds everything it indexes in memory (about 0.85 GB a 1,000 records) and is
+reported to fail near 30,000 pages. Each part is the record pages of whole
+municipalities, indexed by its own run into its own bundle (/pagefind/<first
+municipality>/), and the search page merges the parts at query time (Pagefind's
+``mergeIndex``: one WebAssembly module, the results of all parts ranked together).
+A part is kept in the cache folder (config.cache_dir), keyed by the digest of the pages it
+indexes, so that a build re-indexes only the parts whose pages changed. A site
+within ``search.shard_records`` has one part at /pagefind/, as before parts existed.
+
 Why the CLI and not Pagefind's Python API (``PagefindIndex``): the pages are already
 on disk in the staged directory, which is exactly what ships; ``--site`` reads them
 there, while the API would pipe every page (24 MB of HTML for 2,000 meetings) as
@@ -27,10 +37,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import json
 import os
 import shutil
 import subprocess
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,9 +50,10 @@ from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape, quoteattr
 
 from . import pagefind_bundle, wareki
+from .cache import code_version
 from .config import Config
 from .graph import Site
-from .model import ContentError, Location, Meeting, Problem, RecordRef
+from .model import ContentError, Location, Meeting, Problem, RecordRef, Records
 
 if TYPE_CHECKING:
     from .pages import Page
@@ -248,6 +261,45 @@ def browse_links(site: Site, labels: dict[str, str]) -> tuple[tuple[str, str], .
 
 # --- the index ----------------------------------------------------------------------
 
+BUNDLE = "/pagefind/"
+
+
+@dataclass(frozen=True)
+class Shard:
+    """A part of the index: one run of Pagefind over the record pages under some
+    municipalities' folders, into a bundle of its own."""
+
+    bundle: str  # the bundle's site path, /pagefind/ or /pagefind/<first folder>/
+    folders: tuple[str, ...]  # the municipalities whose pages it indexes; () = the site
+
+    def glob(self) -> str:
+        """The pages Pagefind reads, as its --glob (Pagefind's default for the site)."""
+        if not self.folders:
+            return "**/*.{html}"
+        folders = self.folders[0] if len(self.folders) == 1 else "{" + ",".join(self.folders) + "}"
+        return f"{folders}/**/*.html"
+
+
+def plan_shards(records: Records, limit: int) -> tuple[Shard, ...]:
+    """The parts of the index: municipalities in slug order, packed into parts of at
+    most `limit` records (a larger municipality is a part of its own). Packing in a
+    fixed order keeps the parts, and so their cache, stable as the archive grows: new
+    records change their own part, and move a boundary only when a part overflows."""
+    sizes = Counter(r.ref.municipality for r in records.all() if r.ref.kind != "municipality")
+    for plan in records.plans.values():
+        sizes[plan.ref.municipality] += len(plan.items)
+    if sum(sizes.values()) <= limit:
+        return (Shard(BUNDLE, ()),)
+    parts: list[list[str]] = [[]]
+    count = 0
+    for slug in sorted(sizes):
+        if parts[-1] and count + sizes[slug] > limit:
+            parts.append([])
+            count = 0
+        parts[-1].append(slug)
+        count += sizes[slug]
+    return tuple(Shard(f"{BUNDLE}{part[0]}/", tuple(part)) for part in parts)
+
 
 def pagefind_binary() -> Path:
     """The extended Pagefind binary; the plain one would leave Japanese unsegmented
@@ -263,30 +315,34 @@ def pagefind_binary() -> Path:
     return Path(get_executable())
 
 
-def index_site(site_dir: Path, config: Config, live: bool = False) -> None:
-    """Index every record page under site_dir (the staged output) into site_dir/pagefind/,
-    and write the clerk's synonyms for the search page. Raises ContentError with
-    Pagefind's own message if it fails, so the build stops before the swap.
+def index_site(
+    site_dir: Path, config: Config, shards: tuple[Shard, ...], live: bool = False
+) -> None:
+    """Index the record pages under site_dir (the staged output) into site_dir/pagefind/,
+    part by part, and write the clerk's synonyms for the search page. Raises
+    ContentError with Pagefind's own message if it fails, so the build stops before the
+    swap. A part whose pages are those of a part in the cache is copied from there.
 
     live=True is for a site being served (the preview): the index is made beside the
     old one and swapped in, so that a search meanwhile still finds the old index."""
-    bundle = site_dir / "pagefind"
+    bundle = site_dir / BUNDLE.strip("/")
     fresh = site_dir / ".pagefind.new" if live else bundle
     shutil.rmtree(fresh, ignore_errors=True)
-    result = subprocess.run(
-        [str(pagefind_binary()), "--site", str(site_dir), "--output-path", str(fresh), "--quiet"],
-        capture_output=True,
-        text=True,
-        check=False,
-        stdin=subprocess.DEVNULL,
-    )
-    if result.returncode != 0 or not (fresh / "pagefind.js").is_file():
-        message = (result.stderr or result.stdout).strip() or f"exit status {result.returncode}"
-        raise _problem(f"Pagefind could not index the site: {message}")
-    pagefind_bundle.canonicalise(fresh)  # same site, same bytes
-    for pattern in UNUSED_UI:
-        for unused in sorted(fresh.glob(pattern)):
-            unused.unlink()
+    cache = config.cache_path / "pagefind"
+    version = code_version()
+    keys = []
+    for shard in shards:
+        target = fresh / shard.bundle.removeprefix(BUNDLE)
+        key = shard_key(site_dir, shard, version)
+        keys.append(key)
+        if (cache / key).is_dir():
+            shutil.copytree(cache / key, target)
+            continue
+        run_pagefind(site_dir, shard, target)
+        _keep(target, cache, key)
+    for stale in sorted(cache.glob("[!.]*")):
+        if stale.name not in keys:  # parts of older builds: the cache holds one site
+            shutil.rmtree(stale, ignore_errors=True)
     if live:
         old = site_dir / ".pagefind.old"
         shutil.rmtree(old, ignore_errors=True)
@@ -301,6 +357,55 @@ def index_site(site_dir: Path, config: Config, live: bool = False) -> None:
         target = site_dir / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
+
+
+def run_pagefind(site_dir: Path, shard: Shard, target: Path) -> None:
+    """One run of Pagefind: the shard's pages into the bundle at target, canonicalised
+    (the same pages give the same bytes) and without Pagefind's unused UIs."""
+    command = [str(pagefind_binary()), "--site", str(site_dir), "--glob", shard.glob()]
+    result = subprocess.run(
+        [*command, "--output-path", str(target), "--quiet"],
+        capture_output=True,
+        text=True,
+        check=False,
+        stdin=subprocess.DEVNULL,
+    )
+    if result.returncode != 0 or not (target / "pagefind.js").is_file():
+        message = (result.stderr or result.stdout).strip() or f"exit status {result.returncode}"
+        raise _problem(f"Pagefind could not index the site: {message}")
+    pagefind_bundle.canonicalise(target)
+    for pattern in UNUSED_UI:
+        for unused in sorted(target.glob(pattern)):
+            unused.unlink()
+
+
+def shard_key(site_dir: Path, shard: Shard, version: str) -> str:
+    """The digest of what a part's bundle is made from: the code that makes it (version:
+    site_builder's and Pagefind's, cache.code_version), the bundle's path, and every
+    page it reads (their paths and bytes)."""
+    digest = hashlib.sha256(f"{version}\n{shard.bundle}\n".encode())
+    folders = [site_dir / f for f in shard.folders] or [site_dir]
+    for folder in folders:
+        for path in sorted(folder.rglob("*.html")):
+            rel = path.relative_to(site_dir).as_posix()
+            if rel.startswith(("pagefind/", ".pagefind.")):
+                continue
+            digest.update(f"{rel}\n".encode())
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()[:32]
+
+
+def _keep(bundle: Path, cache: Path, key: str) -> None:
+    """Copy a new part into the cache, under a temporary name renamed at the end, so
+    that the cache never holds half a part."""
+    temporary = cache / f".{key}.tmp-{os.getpid()}"
+    shutil.rmtree(temporary, ignore_errors=True)
+    cache.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(bundle, temporary)
+    try:
+        os.rename(temporary, cache / key)
+    except OSError:  # another build kept the same part meanwhile
+        shutil.rmtree(temporary, ignore_errors=True)
 
 
 def synonyms_json(config: Config) -> bytes:

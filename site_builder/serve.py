@@ -47,7 +47,7 @@ from .config import CONFIG_FILE, Config
 from .load import is_ignored
 from .model import ContentError, Problem
 from .rebuild import Outcome, Rebuilder
-from .search import index_site
+from .search import index_site, plan_shards
 
 SETTLE = 0.03  # seconds of quiet that end a burst of saves
 MAX_WAIT = 0.5  # never wait longer than this after the first event of a burst
@@ -278,7 +278,9 @@ def _refresh(rebuilder: Rebuilder, results: Connection) -> None:
         made = rebuilder.refresh_furniture()
         config = rebuilder.config
         if config.search.enabled:
-            index_site(config.output_path, config, live=True)
+            assert rebuilder.site is not None  # refreshed after a good build only
+            shards = plan_shards(rebuilder.site.records, config.search.shard_records)
+            index_site(config.output_path, config, shards, live=True)
         results.send(("ok", made))
     except Exception as err:  # the preview outlives a failed refresh
         results.send(("error", f"{type(err).__name__}: {err}"))

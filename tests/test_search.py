@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import shutil
 import sys
 from pathlib import Path
 
@@ -36,10 +37,11 @@ SMALL = {
 }
 
 
-def fragments(output: Path) -> dict[str, dict]:
-    """url → the record Pagefind stored for the page (its text, filters, meta, anchors)."""
+def fragments(output: Path, part: str = "") -> dict[str, dict]:
+    """url → the record Pagefind stored for the page (its text, filters, meta, anchors),
+    in the index or in one part of it (output/pagefind/<part>/)."""
     out = {}
-    for path in sorted((output / "pagefind" / "fragment").iterdir()):
+    for path in sorted((output / "pagefind" / part / "fragment").iterdir()):
         data = gzip.decompress(path.read_bytes())
         assert data.startswith(b"pagefind_dcd")
         record = json.loads(data[len(b"pagefind_dcd") :])
@@ -51,7 +53,9 @@ def fragments(output: Path) -> dict[str, dict]:
 def example_pages():
     config = load_config(REPO)
     site = check(config)
-    return {p.url: p for p in plan_pages(site, load_theme(config).labels)}
+    return {
+        p.url: p for p in plan_pages(site, load_theme(config).labels, config.search.shard_records)
+    }
 
 
 # --- facets -------------------------------------------------------------------------
@@ -194,7 +198,7 @@ def test_build_writes_synonyms_and_the_opensearch_description(make_site) -> None
         'href="/gikai/opensearch.xml">' in page
     )
     search_page = (output / "search/index.html").read_text(encoding="utf-8")
-    assert 'data-bundle="/gikai/pagefind/"' in search_page
+    assert 'data-bundles="/gikai/pagefind/"' in search_page
     assert 'data-base="/gikai/"' in search_page
     # One index serves any base path: it holds site-relative URLs.
     assert "/a/meetings/b/first/" in fragments(output)
@@ -255,3 +259,89 @@ def test_a_site_without_search_offers_none(make_site) -> None:
     assert "pagefind" not in search_page and "search.js" not in search_page
     assert "このサイトでは全文検索を提供していません" in search_page
     assert 'role="search"' not in (output / "a/bodies/b/index.html").read_text(encoding="utf-8")
+
+
+# --- an index in parts -----------------------------------------------------------------
+
+
+def towns(*slugs: str) -> dict[str, str]:
+    """SMALL's four records (body, plan, item, meeting) in each of the municipalities."""
+    return {
+        rel.replace("content/a/", f"content/{slug}/"): text.replace("アーカイブ", f"{slug}の記録")
+        for slug in slugs
+        for rel, text in SMALL.items()
+    }
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
+
+
+def test_the_index_is_in_parts_of_whole_municipalities_within_the_limit(make_site) -> None:
+    records = check(load_config(make_site(towns("a", "b", "c")))).records
+    assert search.plan_shards(records, 12) == (search.Shard("/pagefind/", ()),)
+    parts = search.plan_shards(records, 8)
+    assert [(s.bundle, s.folders) for s in parts] == [
+        ("/pagefind/a/", ("a", "b")),
+        ("/pagefind/c/", ("c",)),
+    ]
+    assert parts[0].glob() == "{a,b}/**/*.html" and parts[1].glob() == "c/**/*.html"
+    # a municipality larger than the limit is a part of its own
+    assert [s.folders for s in search.plan_shards(records, 1)] == [("a",), ("b",), ("c",)]
+
+
+PARTS_CONFIG = SEARCH_CONFIG + "  shard_records: 4\n"
+
+
+def test_each_part_indexes_its_municipalities_and_the_search_page_opens_all(make_site) -> None:
+    root = make_site(towns("a", "b", "c"), config=PARTS_CONFIG)
+    build(load_config(root))
+    output = root / "output"
+    assert sorted(p.name for p in (output / "pagefind").iterdir()) == ["a", "b", "c"]
+    for slug in ("a", "b", "c"):
+        indexed = fragments(output, slug)
+        assert sorted(indexed) == sorted(
+            f"/{slug}/{path}"
+            for path in ("bodies/b/", "meetings/b/first/", "plans/p/", "plans/p/items/1/")
+        )
+        text = indexed[f"/{slug}/meetings/b/first/"]["content"].replace("\u200b", "")
+        assert f"{slug}の記録の公開" in text  # (words are segmented by zero-width spaces)
+    search_page = (output / "search/index.html").read_text(encoding="utf-8")
+    assert 'data-bundles="/gikai/pagefind/a/ /gikai/pagefind/b/ /gikai/pagefind/c/"' in search_page
+
+
+def test_an_unchanged_part_is_not_indexed_again(make_site, monkeypatch, tmp_path_factory) -> None:
+    root = make_site(towns("a", "b", "c"), config=PARTS_CONFIG)
+    build(load_config(root))
+    (root / "content/c/meetings/b/first.md").write_text(
+        "---\ntitle: 第1回委員会\ndate: 2025-11-17\n---\n## 議題\n\n○ 項番1の進み具合を問う。\n",
+        encoding="utf-8",
+    )
+    ran = []
+    run_pagefind = search.run_pagefind
+    monkeypatch.setattr(
+        search,
+        "run_pagefind",
+        lambda site, shard, target: ran.append(shard.folders) or run_pagefind(site, shard, target),
+    )
+    build(load_config(root))
+    assert ran == [("c",)]
+    text = fragments(root / "output", "c")["/c/meetings/b/first/"]["content"]
+    assert "進み具合" in text.replace("\u200b", "")
+    # the cache holds the parts of the last build only
+    assert len(list((root / ".cache/site_builder/pagefind").iterdir())) == 3
+    # and the index is the one a build without a cache makes, byte for byte
+    kept = tree(root / "output/pagefind")
+    shutil.rmtree(root / ".cache")
+    build(load_config(root))
+    assert ran == [("c",), ("a",), ("b",), ("c",)]
+    assert tree(root / "output/pagefind") == kept
+
+
+def test_a_part_limit_below_one_is_refused(make_site) -> None:
+    root = make_site(SMALL, config=SEARCH_CONFIG + "  shard_records: 0\n")
+    with pytest.raises(ContentError) as err:
+        load_config(root)
+    assert "search.shard_records is 0; it must be a positive number of records" in str(err.value)

@@ -313,3 +313,41 @@ def test_the_query_functions(page, site) -> None:
     assert [v["query"] for v in got["kept"]] == ["マイナンバーカード"]
     assert got["runs"] == ["スマホ", "講座", "2040", "年"]
     assert got["kanji"] == ["スマホ", "講", "座", "2", "0", "4", "0", "年"]
+
+
+@pytest.fixture(scope="module")
+def parted_example(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example site built with its index in parts, a municipality each (search.py)."""
+    root = tmp_path_factory.mktemp("parted")
+    for name in ("content", "themes"):
+        (root / name).symlink_to(REPO / name)
+    config = (REPO / "config.yaml").read_text(encoding="utf-8")
+    (root / "config.yaml").write_text(config + "  shard_records: 30\n", encoding="utf-8")
+    build(load_config(root))
+    return root
+
+
+def test_an_index_in_parts_finds_what_the_whole_index_finds(
+    page, site, parted_example, serve_dir
+) -> None:
+    parted = serve_dir(parted_example / "output")
+    bundles = sorted(p.name for p in (parted_example / "output/pagefind").iterdir())
+    assert bundles == ["maebashi", "musashimurayama", "unnamed-city"]
+    for query, filters in (
+        ("マイナンバーカード", {}),
+        ("DX", {}),
+        ("歴史資料", {}),
+        ("行政改革推進委員会", {}),
+        ("ほげほげ", {}),
+        ("DX", {"municipality": "前橋市"}),
+        ("カード", {"wg": "マイナンバーカード普及・活用WG"}),
+    ):
+        whole = search(page, site, query, **filters)
+        expected = status(page)
+        in_parts = search(page, parted, query, **filters)
+        assert status(page) == expected, (query, filters)  # the same number of results
+        if len(whole) < 10:  # all shown: the same results (their order is each part's)
+            assert set(in_parts) == set(whole), (query, filters)
+    # a plan item's title still brings its page first
+    for number, title in plan_items()[::5]:
+        assert search(page, parted, title)[0] == f"{ITEMS}{number}/"

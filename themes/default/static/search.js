@@ -124,20 +124,26 @@ const VERIFY = 20; // how many of the best candidates are checked for the litera
 // beyond it the query's words are common ones, which the strict ones do find.
 const LOOSE_LIMIT = 200;
 
-/** Open the site's index. Pagefind would segment every query with Intl.Segmenter
- * itself; it is opened as language "und" (its index is still the site's only one, the
- * Japanese) so that it takes the words search.js gives it, separated by spaces. */
-export async function openIndex(bundle, options = {}) {
-  const pagefind = await import(`${bundle}pagefind.js`);
+/** Open the site's index: the bundle of each of its parts (a large site's index is
+ * made in parts, search.py), the first opened and the others merged into it, so that
+ * one search asks every part and ranks their results together. Pagefind would segment
+ * every query with Intl.Segmenter itself; it is opened as language "und" (its index is
+ * still the site's only one, the Japanese) so that it takes the words search.js gives
+ * it, separated by spaces. */
+export async function openIndex(bundles, options = {}) {
+  const [first, ...others] = bundles;
+  const pagefind = await import(`${first}pagefind.js`);
   const root = document.documentElement;
   const lang = root.getAttribute("lang");
+  const settings = { exactDiacritics: true, ...options }; // バス ≠ パス ≠ ハス
   root.setAttribute("lang", "und");
   try {
-    await pagefind.options({ exactDiacritics: true, ...options }); // バス ≠ パス ≠ ハス
+    await pagefind.options(settings);
     pagefind.init();
   } finally {
     root.setAttribute("lang", lang);
   }
+  await Promise.all(others.map((bundle) => pagefind.mergeIndex(bundle, settings)));
   return pagefind;
 }
 
@@ -411,8 +417,8 @@ class SearchPage {
       this.run({ keepAddress: true });
     });
     try {
-      const bundle = this.form.dataset.bundle;
-      this.pagefind = await openIndex(bundle, { baseUrl: this.form.dataset.base });
+      const bundles = this.form.dataset.bundles.split(" ");
+      this.pagefind = await openIndex(bundles, { baseUrl: this.form.dataset.base });
       this.synonyms = await fetch(this.form.dataset.synonyms).then((r) => (r.ok ? r.json() : {}));
     } catch (error) {
       this.unavailable();
