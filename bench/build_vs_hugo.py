@@ -75,6 +75,7 @@ class Run:
     load_after: float = 0.0
     exit_code: int = 0
     timed_out: bool = False
+    memory_killed: bool = False  # its process tree passed --memory-limit and was killed
     stderr_tail: str = ""
 
 
@@ -93,15 +94,21 @@ class Round:
 # --- measuring a child process -----------------------------------------------------------
 
 
-def measure(name: str, meetings: int, cmd: list[str], output: Path, timeout: float | None) -> Run:
-    """Run cmd; wall, CPU and memory of it and its children; the size of `output`."""
+def measure(
+    name: str, meetings: int, cmd: list[str], output: Path, timeout: float | None, limit_mb: float
+) -> Run:
+    """Run cmd; wall, CPU and memory of it and its children; the size of `output`. The
+    process tree is killed if its memory passes limit_mb, before the kernel's OOM killer
+    picks a victim on a machine without swap."""
     run = Run(name, meetings)
     log = output.parent / f".bench-{name.replace(' ', '-')}.log"
     run.load_before = os.getloadavg()[0]
     with open(log, "wb") as err:
         started = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, cwd=ROOT)
-        sampler = TreeSampler(proc.pid)
+        proc = subprocess.Popen(
+            cmd, stdout=subprocess.DEVNULL, stderr=err, cwd=ROOT, start_new_session=True
+        )
+        sampler = TreeSampler(proc.pid, limit_mb * 2**20, run)
         sampler.start()
         timer = threading.Timer(timeout, _kill, (proc.pid, run)) if timeout else None
         if timer:
@@ -129,15 +136,18 @@ def measure(name: str, meetings: int, cmd: list[str], output: Path, timeout: flo
 
 def _kill(pid: int, run: Run) -> None:
     run.timed_out = True
-    os.kill(pid, 9)
+    os.killpg(pid, 9)  # the run's session: the build, its workers and Pagefind
 
 
 class TreeSampler(threading.Thread):
-    """Samples the resident memory of a process and all its descendants."""
+    """Samples the resident memory of a process and all its descendants, and kills them
+    all when it passes limit_bytes."""
 
-    def __init__(self, pid: int, interval: float = 0.1) -> None:
+    def __init__(self, pid: int, limit_bytes: float, run: Run, interval: float = 0.1) -> None:
         super().__init__(daemon=True)
         self.pid = pid
+        self.limit_bytes = limit_bytes
+        self.measured = run
         self.interval = interval
         self.peak_bytes = 0
         self._done = threading.Event()
@@ -145,6 +155,9 @@ class TreeSampler(threading.Thread):
     def run(self) -> None:
         while not self._done.is_set():
             self.peak_bytes = max(self.peak_bytes, self.tree_rss())
+            if self.peak_bytes > self.limit_bytes and not self.measured.memory_killed:
+                self.measured.memory_killed = True
+                os.killpg(self.pid, 9)
             self._done.wait(self.interval)
 
     def stop(self) -> None:
@@ -225,7 +238,9 @@ def hugo_cmd(site: Path, destination: Path, cache: Path) -> list[str]:
     ]  # fmt: skip
 
 
-def run_round(meetings: int, seed: int, timeout: float | None, rebuild: bool) -> Round:
+def run_round(
+    meetings: int, seed: int, timeout: float | None, rebuild: bool, limit_mb: float
+) -> Round:
     project = BENCH / f"archive-{meetings}"
     site = BENCH / f"archive-{meetings}-hugo"
     say(f"N={meetings}: generating {project.relative_to(ROOT)}")
@@ -241,7 +256,13 @@ def run_round(meetings: int, seed: int, timeout: float | None, rebuild: bool) ->
 
     def record(run: Run) -> None:
         result.runs.append(run)
-        state = "TIMEOUT" if run.timed_out else f"exit {run.exit_code}"
+        state = (
+            "TIMEOUT"
+            if run.timed_out
+            else "KILLED at the memory limit"
+            if run.memory_killed
+            else f"exit {run.exit_code}"
+        )
         say(
             f"N={meetings}: {run.name}: {run.wall_s:.1f} s wall, {run.cpu_s:.1f} s CPU, "
             f"{run.peak_tree_mb:.0f} MB peak, {run.html_pages} pages ({state}; load "
@@ -251,18 +272,34 @@ def run_round(meetings: int, seed: int, timeout: float | None, rebuild: bool) ->
             say(run.stderr_tail.strip())
 
     output = project / "output"
+    limits = (timeout, limit_mb)
     clean_project(project)
-    record(measure("ours --no-search", meetings, ours(project, "--no-search"), output, timeout))
+    record(measure("ours --no-search", meetings, ours(project, "--no-search"), output, *limits))
     clean_project(project)
-    record(measure("ours + search", meetings, ours(project), output, timeout))
+    record(measure("ours + search", meetings, ours(project), output, *limits))
     if rebuild and output.is_dir():
-        record(measure("ours rebuild", meetings, ours(project), output, timeout))
+        record(measure("ours rebuild", meetings, ours(project), output, *limits))
+        edited = edit_one_meeting(project)
+        original = edited.read_bytes()
+        with edited.open("a", encoding="utf-8") as f:
+            f.write("\n○ 追記の確認のための発言です。\n")
+        record(measure("ours, one meeting edited", meetings, ours(project), output, *limits))
+        edited.write_bytes(original)
     destination = site / "public"
     cache = site / ".hugo-cache"
     for stale in (destination, cache, site / "resources"):
         shutil.rmtree(stale, ignore_errors=True)
-    record(measure("hugo", meetings, hugo_cmd(site, destination, cache), destination, timeout))
+    hugo = hugo_cmd(site, destination, cache)
+    record(measure("hugo", meetings, hugo, destination, *limits))
     return result
+
+
+def edit_one_meeting(project: Path) -> Path:
+    """The meeting a clerk edits between two builds: the middle one of the archive. The
+    build after a statement is appended to it renders everything again (the cache is
+    per build) but indexes only that meeting's part of the search index (search.py)."""
+    meetings = sorted((project / "content").glob("*/meetings/*/*.md"))
+    return meetings[len(meetings) // 2]
 
 
 # --- reporting ----------------------------------------------------------------------------
@@ -428,7 +465,15 @@ def main(argv: list[str] | None = None) -> int:
         "--timeout", type=float, default=3 * 3600, help="seconds per build before it is killed"
     )
     parser.add_argument(
-        "--no-rebuild", action="store_true", help="skip the nothing-changed rebuild"
+        "--no-rebuild",
+        action="store_true",
+        help="skip the rebuilds (nothing changed; one meeting edited)",
+    )
+    parser.add_argument(
+        "--memory-limit",
+        type=float,
+        default=20.0,
+        help="GB a build's processes may hold together before they are killed (20)",
     )
     parser.add_argument(
         "--profile", action="store_true", help="also cProfile our build at the largest size"
@@ -440,7 +485,8 @@ def main(argv: list[str] | None = None) -> int:
     RESULTS.mkdir(parents=True, exist_ok=True)
     info = machine()
     say("machine: " + ", ".join(f"{k} {v}" for k, v in info.items()))
-    rounds = [run_round(n, args.seed, args.timeout, not args.no_rebuild) for n in sizes]
+    limit_mb = args.memory_limit * 1024
+    rounds = [run_round(n, args.seed, args.timeout, not args.no_rebuild, limit_mb) for n in sizes]
     report = f"{table(rounds)}\n\n{ratios(rounds)}\n\n" + "\n".join(
         f"{r.meetings:,} meetings: {r.content_files:,} record files, {r.content_mb:.0f} MB; "
         f"generated in {r.generate_s:.0f} s, exported to Hugo in {r.export_s:.0f} s"

@@ -19,14 +19,14 @@ from .pages import Page, plan_pages
 from .render import load_theme, make_environment, start_rendering
 from .search import index_site, plan_shards
 from .validate import validate_sources
-from .write import discard, swap_in, write_site
+from .write import discard, stage, swap_in, write_file
 
 
 @dataclass(frozen=True)
 class Built:
     site: Site
     pages: list[Page]
-    files: dict[str, bytes]
+    files: list[str]  # the output paths written, pages first (the theme's static/ aside)
 
 
 def check(config: Config, drafts: bool = False) -> Site:
@@ -38,27 +38,33 @@ def check(config: Config, drafts: bool = False) -> Site:
 
 
 def build(config: Config, drafts: bool = False, search: bool | None = None, jobs: int = 1) -> Built:
-    """jobs > 1: the pages render on that many forked processes while this one makes
-    the furniture; the output is the same, byte for byte, as with jobs=1."""
+    """Files are written into a staging folder as they are made, and nothing of them is
+    kept in memory. jobs > 1: the pages render on that many forked processes while this
+    one makes the furniture; the output is the same, byte for byte, as with jobs=1."""
     site = check(config, drafts)
     theme = load_theme(config)
     pages = plan_pages(site, theme.labels, config.search.shard_records)
-    finish_rendering = start_rendering(pages, make_environment(config, theme, site), jobs)
+    staged = stage(theme.path / "static", config.output_path)
     try:
-        furniture = furnish(site, pages, config)  # exports, feeds, calendars, redirects, sitemap
-    except ContentError:
-        finish_rendering()  # a page's problems come first, as in a serial build
-        raise
-    files = finish_rendering() | furniture
-    staged = write_site(files, theme.path / "static", config.output_path)
-    try:
+        finish_rendering = start_rendering(
+            pages, make_environment(config, theme, site), jobs, staged
+        )
+        furniture = []
+        try:  # exports, feeds, calendars, redirects, sitemap
+            for path, data in furnish(site, pages, config):
+                write_file(staged, path, data)
+                furniture.append(path)
+        except ContentError:
+            finish_rendering()  # a page's problems come first, as in a serial build
+            raise
+        finish_rendering()
         if config.search.enabled if search is None else search:
             index_site(staged, config, plan_shards(site.records, config.search.shard_records))
     except BaseException:
         discard(staged)
         raise
     swap_in(staged, config.output_path)
-    return Built(site, pages, files)
+    return Built(site, pages, [p.output_path for p in pages] + furniture)
 
 
 def available_cores(cap: int = 8) -> int:

@@ -20,7 +20,7 @@ import csv
 import datetime as dt
 import io
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from operator import itemgetter
@@ -686,25 +686,25 @@ def _csv_text(rows: list[list[Any]]) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def export_files(ex: Exporter, tables: list[Collection]) -> dict[str, bytes]:
-    """/data/<collection>.json|.csv|-nobom.csv, /data/schema/*, and one JSON per record."""
+def export_files(ex: Exporter, tables: list[Collection]) -> Iterator[tuple[str, bytes]]:
+    """/data/<collection>.json|.csv|-nobom.csv, /data/schema/*, and one JSON per record,
+    as (output path, bytes), one at a time: the build writes each and lets it go (the
+    exports of 10,000 meetings are 2 GB)."""
     config = ex.config
-    files: dict[str, bytes] = {}
     schemas = record_schemas()
     for name, schema in schemas.items():
-        files[f"{SCHEMA_DIR}/{name}.schema.json"] = dump_schema(schema)
+        yield f"{SCHEMA_DIR}/{name}.schema.json", dump_schema(schema)
     for c in tables:
         schema_url = site_url(config, f"/{SCHEMA_DIR}/{c.name}.schema.json")
-        files[f"{SCHEMA_DIR}/{c.name}.schema.json"] = dump_schema(collection_schema(c, schemas))
-        files[f"{DATA_DIR}/{c.name}.json"] = dump_json({"$schema": schema_url, c.name: c.rows})
+        yield f"{SCHEMA_DIR}/{c.name}.schema.json", dump_schema(collection_schema(c, schemas))
+        yield f"{DATA_DIR}/{c.name}.json", dump_json({"$schema": schema_url, c.name: c.rows})
         excel, plain = dump_csv(c)
-        files[f"{DATA_DIR}/{c.name}.csv"] = excel
-        files[f"{DATA_DIR}/{c.name}-nobom.csv"] = plain
-    files.update(record_files(ex, tables))
-    return files
+        yield f"{DATA_DIR}/{c.name}.csv", excel
+        yield f"{DATA_DIR}/{c.name}-nobom.csv", plain
+    yield from record_files(ex, tables)
 
 
-def record_files(ex: Exporter, tables: list[Collection]) -> dict[str, bytes]:
+def record_files(ex: Exporter, tables: list[Collection]) -> Iterator[tuple[str, bytes]]:
     """One JSON per record, beside its page: /a/meetings/b/2025-11-17.json. A record is
     its row of its collection (made once), a meeting's with its proceedings added."""
     records = ex.site.records
@@ -718,14 +718,12 @@ def record_files(ex: Exporter, tables: list[Collection]) -> dict[str, bytes]:
         *(item_ref(p, item) for p in records.plans.values() for item, _ in plan_tree_items(p)),
         *(d.ref for d in records.documents.values()),
     ]
-    out: dict[str, bytes] = {}
-    for ref in refs:
+    for ref in sorted(refs, key=lambda ref: record_json_path(ref)):
         data = rows[record_id(ref)]
         if ref.kind == "meeting":
             data = {**data, **ex.proceedings(records.meetings[ref])}
         schema = site_url(ex.config, f"/{SCHEMA_DIR}/{ref.kind}.schema.json")  # kind = stem
-        out[record_json_path(ref).lstrip("/")] = dump_json({"$schema": schema, **data})
-    return dict(sorted(out.items()))
+        yield record_json_path(ref).lstrip("/"), dump_json({"$schema": schema, **data})
 
 
 # --- JSON Schema of the exports -------------------------------------------------------

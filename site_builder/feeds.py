@@ -15,7 +15,7 @@ date. Records without a date (most plans, WGs, some documents) are in no feed.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape, quoteattr
@@ -348,12 +348,10 @@ def calendar_files(site: Site, config: Config, labels: dict) -> dict[str, bytes]
     return files
 
 
-def feed_files(site: Site, config: Config, labels: dict) -> dict[str, bytes]:
+def feed_files(site: Site, config: Config, labels: dict) -> Iterator[tuple[str, bytes]]:
     fallback = site_updated(site)
-    return {
-        f.path.lstrip("/"): render_atom(f, config, fallback, labels)
-        for f in plan_feeds(site, config, labels)
-    }
+    for feed in plan_feeds(site, config, labels):
+        yield feed.path.lstrip("/"), render_atom(feed, config, fallback, labels)
 
 
 # --- crawlers -------------------------------------------------------------------------

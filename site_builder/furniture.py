@@ -10,6 +10,7 @@ Everything is derived from the linked site, so it is as deterministic as the pag
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,22 +55,32 @@ class Download:
     csv_columns: tuple[str, ...]
 
 
-def furnish(site: Site, pages: list[Page], config: Config) -> dict[str, bytes]:
-    """{output path: bytes} of everything beside the record pages; ContentError if a
-    redirect or a record's folder name collides with another address."""
+def furnish(site: Site, pages: list[Page], config: Config) -> Iterator[tuple[str, bytes]]:
+    """(output path, bytes) of everything beside the record pages, one file at a time,
+    so that a build can write each and let it go; ContentError, after the files it
+    collides with, if a redirect or a record's folder name collides with another
+    address (the build has written them to its staging folder only)."""
     theme = load_theme(config)
     labels = theme.labels
     env = make_environment(config, theme, site)
-    files: dict[str, bytes] = {}
+    made: list[str] = []
     exporter = Exporter(site, config)
     tables = collections(exporter)
-    files.update(export_files(exporter, tables))
-    for kind, schema in content_schemas().items():
-        files[f"{SCHEMA_DIR}/content/{schema_file_name(kind)}"] = dump(schema)
-    files.update(feed_files(site, config, labels))
-    files.update(calendar_files(site, config, labels))
     own_pages = plan_furniture_pages(site, labels, tables)
-    files.update(render_pages(own_pages, env))
+    schemas = (
+        (f"{SCHEMA_DIR}/content/{schema_file_name(kind)}", dump(schema))
+        for kind, schema in content_schemas().items()
+    )
+    for part in (
+        export_files(exporter, tables),
+        schemas,
+        feed_files(site, config, labels),
+        calendar_files(site, config, labels).items(),
+        render_pages(own_pages, env).items(),
+    ):
+        for path, data in part:
+            made.append(path)
+            yield path, data
 
     page_paths = {p.output_path: f"the page {p.url}" for p in pages}
     problems = [
@@ -78,20 +89,20 @@ def furnish(site: Site, pages: list[Page], config: Config) -> dict[str, bytes]:
             f"{page_paths[path]} is at the address of the site's own /{path}; rename the "
             f"folder {config.content_dir}/{path.split('/')[0]}/",
         )
-        for path in sorted(files)
+        for path in sorted(made)
         if path in page_paths
     ]
     redirects, redirect_problems = plan_redirects(site, config)
     problems += redirect_problems
-    problems += check_redirects(redirects, {**{p: p for p in files}, **page_paths})
+    problems += check_redirects(redirects, {**{p: p for p in made}, **page_paths})
     if problems:
         raise ContentError(problems)
-    files.update(render_redirects(redirects, env, config))
-    files["sitemap.xml"] = render_sitemap(
-        [p.url for p in (*pages, *own_pages) if p.kind != "error"], config
+    yield from render_redirects(redirects, env, config).items()
+    yield (
+        "sitemap.xml",
+        render_sitemap([p.url for p in (*pages, *own_pages) if p.kind != "error"], config),
     )
-    files["robots.txt"] = render_robots(config)
-    return files
+    yield "robots.txt", render_robots(config)
 
 
 def plan_furniture_pages(

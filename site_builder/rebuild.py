@@ -95,7 +95,7 @@ class Rebuilder:
         self.validated.clear()
         self.linked.clear()
         site, pages, files = self._run(set(self.sources), theme_changed=True)
-        furniture = furnish(site, list(pages.values()), self.config)
+        furniture = dict(furnish(site, list(pages.values()), self.config))
         files.update(furniture)
         theme = self.config.theme_path
         staged = write_site(files, theme / "static", self.config.output_path)
@@ -135,7 +135,7 @@ class Rebuilder:
         self.generation += 1
         outcome = self._write(files, gone)
         if self.furnish_inline:
-            furniture = furnish(site, list(self.pages.values()), self.config)
+            furniture = dict(furnish(site, list(self.pages.values()), self.config))
             more = self._write(furniture, self.furniture - set(furniture))
             self.furniture = set(furniture)
             outcome.written += more.written
@@ -150,9 +150,10 @@ class Rebuilder:
         the output paths it made. The preview runs this in a forked process, which
         cannot update this object's digests: hence the comparison with the files."""
         assert self.site is not None
-        furniture = furnish(self.site, list(self.pages.values()), self.config)
         output = self.config.output_path
-        for rel, data in sorted(furniture.items()):
+        made = set()
+        for rel, data in furnish(self.site, list(self.pages.values()), self.config):
+            made.add(rel)
             target = output / rel
             same = (
                 target.is_file()
@@ -161,10 +162,10 @@ class Rebuilder:
             )
             if not same:
                 _replace_file(target, data)
-        for rel in sorted(self.furniture - set(furniture)):
+        for rel in sorted(self.furniture - made):
             (output / rel).unlink(missing_ok=True)
             _prune_empty_dirs((output / rel).parent, output)
-        return set(furniture)
+        return made
 
     # --- the pipeline, with caches ------------------------------------------------------
 

@@ -19,17 +19,28 @@ def staging_path(output: Path) -> Path:
 
 def write_site(files: dict[str, bytes], static_dir: Path, output: Path) -> Path:
     """Write every file (and the theme's static/ as static/) into a fresh staging dir."""
+    staged = stage(static_dir, output)
+    for rel, data in sorted(files.items()):
+        write_file(staged, rel, data)
+    return staged
+
+
+def stage(static_dir: Path, output: Path) -> Path:
+    """A fresh staging dir beside output/ holding the theme's static/ as static/, for
+    the build to write its files into as it makes them (write_file)."""
     staged = staging_path(output)
     if staged.exists():
         shutil.rmtree(staged)
     staged.mkdir(parents=True)
     if static_dir.is_dir():
         shutil.copytree(static_dir, staged / "static")
-    for rel, data in sorted(files.items()):
-        target = staged / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
     return staged
+
+
+def write_file(staged: Path, rel: str, data: bytes) -> None:
+    target = staged / rel
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
 
 
 def swap_in(staged: Path, output: Path) -> None:

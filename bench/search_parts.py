@@ -1,0 +1,186 @@
+"""The search index in one piece or in parts: what Pagefind costs to build, and what a
+citizen's query costs, on the same pages.
+
+    python3 bench/search_parts.py --meetings 10000            # ~40 min on a 2-core VM
+    python3 bench/search_parts.py --meetings 1000 --parts 300
+
+Builds a generated archive (bench/generate.py) once without its index, then indexes
+the same pages two ways, each in a child process (site_builder.search.index_site):
+
+- "one index": a single Pagefind run over the whole site, as before parts existed;
+- "parts": search.plan_shards with --parts records a part (config.search.shard_records).
+
+For each: Pagefind's wall time, CPU time and peak memory (the largest process), the
+index on disk, and for each query of bench/search_size.py what a browser with an empty
+cache fetches and how long the search page takes to announce its results (Debian's
+Chromium through Playwright). Then, with the parts: indexing again with nothing
+changed (every part from the cache), and after one meeting page changed (one part
+indexed again). Prints a Markdown table; writes bench/results/search_parts-<N>.json.
+
+The two layouts share the HTML (a hard-linked copy of the build); only the search
+page's list of bundles differs, and is rewritten in each copy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from search_size import (  # bench scripts import each other by path
+    QUERIES,
+    RESULTS,
+    first_query,
+    generated_project,
+    index_on_disk,
+    launch,
+    machine,
+    serve,
+)
+
+REPO = Path(__file__).resolve().parent.parent
+INDEX = """
+import json, sys
+from pathlib import Path
+from site_builder.config import load_config
+from site_builder.search import Shard, index_site
+root, site_dir, shards = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+index_site(Path(site_dir), load_config(Path(root)), tuple(Shard(b, tuple(f)) for b, f in shards))
+"""
+
+
+def shards_of(root: Path, limits: dict[str, int]) -> dict[str, list]:
+    """The parts of each layout, from the archive's records (site_builder.build.check)."""
+    from site_builder.build import check
+    from site_builder.config import load_config
+    from site_builder.search import plan_shards
+
+    records = check(load_config(root)).records
+    return {
+        label: [[s.bundle, list(s.folders)] for s in plan_shards(records, limit)]
+        for label, limit in limits.items()
+    }
+
+
+def copy_of(output: Path, where: Path, bundles: list[str]) -> Path:
+    """A hard-linked copy of the build, its search page naming these bundles."""
+    shutil.rmtree(where, ignore_errors=True)
+    subprocess.run(["cp", "-al", str(output), str(where)], check=True)
+    page = where / "search" / "index.html"
+    html = page.read_text(encoding="utf-8")
+    page.unlink()  # a new file, not the linked one
+    listed = " ".join(bundles)
+    page.write_text(re.sub(r'data-bundles="[^"]*"', f'data-bundles="{listed}"', html), "utf-8")
+    return where
+
+
+def index(root: Path, site_dir: Path, shards: list) -> dict:
+    """index_site in a child process: wall s, CPU s, and the peak memory of its largest
+    process (Pagefind's), from os.wait4 of that child alone."""
+    started = time.perf_counter()
+    command = [sys.executable, "-c", INDEX, str(root), str(site_dir), json.dumps(shards)]
+    child = subprocess.Popen(command, env={**os.environ, "PYTHONPATH": str(REPO)})
+    _, status, usage = os.wait4(child.pid, 0)
+    if os.waitstatus_to_exitcode(status):
+        raise SystemExit(f"indexing failed: exit status {os.waitstatus_to_exitcode(status)}")
+    return {
+        "wall_s": round(time.perf_counter() - started, 1),
+        "cpu_s": round(usage.ru_utime + usage.ru_stime, 1),
+        "peak_mb": round(usage.ru_maxrss / 1024),
+        "load": round(os.getloadavg()[0], 1),
+    }
+
+
+def queries(site_dir: Path) -> list[dict]:
+    from playwright.sync_api import sync_playwright
+
+    server, base, sent = serve(site_dir)
+    try:
+        with sync_playwright() as playwright:
+            browser = launch(playwright)
+            found = [first_query(browser, base, sent, site_dir, q) for q in QUERIES]
+            browser.close()
+    finally:
+        server.shutdown()
+    return found
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--meetings", type=int, default=10000)
+    parser.add_argument("--parts", type=int, help="records a part (default: config's)")
+    parser.add_argument("--work", type=Path, help="where to generate and build (default: tmp)")
+    args = parser.parse_args(argv)
+    work = args.work or Path(tempfile.mkdtemp(prefix="search-parts-"))
+    work.mkdir(parents=True, exist_ok=True)
+    root = generated_project(work, args.meetings)
+    output = root / "output"
+    if not (output / "search" / "index.html").is_file():
+        print(f"building {root} without its index …", flush=True)
+        build = [sys.executable, "-m", "site_builder", "--root", str(root), "build", "--no-search"]
+        subprocess.run(build, check=True, env={**os.environ, "PYTHONPATH": str(REPO)})
+    from site_builder.config import SearchConfig
+
+    limit = args.parts or SearchConfig().shard_records
+    layouts = shards_of(root, {"one index": 10**9, f"parts of {limit:,} records": limit})
+    results = []
+    for label, shards in layouts.items():
+        site_dir = copy_of(output, work / f"indexed-{len(shards)}", [b for b, _ in shards])
+        shutil.rmtree(root / ".cache", ignore_errors=True)  # a cold index
+        print(f"[{label}] {len(shards)} part(s): indexing …", flush=True)
+        result = {"layout": label, "parts": len(shards), "index": index(root, site_dir, shards)}
+        result["on_disk"] = index_on_disk(site_dir)
+        print(f"[{label}] {result['index']}; queries …", flush=True)
+        result["queries"] = queries(site_dir)
+        if len(shards) > 1:
+            result["again_unchanged"] = index(root, site_dir, shards)
+            meeting = next((site_dir / shards[-1][1][0] / "meetings").rglob("index.html"))
+            html = meeting.read_bytes()
+            meeting.unlink()  # a new file, not the linked one
+            meeting.write_bytes(html.replace(b"</main>", b"<p>\xe8\xbf\xbd\xe8\xa8\x98</p></main>"))
+            result["again_one_page_changed"] = index(root, site_dir, shards)
+        results.append(result)
+    report(results)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    name = f"search_parts-{args.meetings}.json"
+    (RESULTS / name).write_text(
+        json.dumps({"machine": machine(), "results": results}, ensure_ascii=False, indent=1),
+        encoding="utf-8",
+    )
+    print(f"\nwrote bench/results/{name}")
+    return 0
+
+
+def report(results: list[dict]) -> None:
+    print("\n| layout | parts | Pagefind wall s | CPU s | peak MB | index MB | files |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for r in results:
+        i, disk = r["index"], r["on_disk"]
+        print(
+            f"| {r['layout']} | {r['parts']} | {i['wall_s']} | {i['cpu_s']} | {i['peak_mb']:,} "
+            f"| {disk['bytes'] / 2**20:,.0f} | {disk['files']:,} |"
+        )
+    print("\n| query | " + " | ".join(f"{r['layout']}: ms, requests, KB" for r in results) + " |")
+    print("|---|" + "---:|" * len(results))
+    for n, query in enumerate(QUERIES):
+        cells = [r["queries"][n] for r in results]
+        row = " | ".join(
+            f"{c['ms_to_results']:,}, {c['requests']}, {c['bytes'] / 1024:,.0f}" for c in cells
+        )
+        print(f"| {query} | {row} |  ({cells[0]['status']})")
+    for r in results:
+        for key in ("again_unchanged", "again_one_page_changed"):
+            if key in r:
+                print(f"{r['layout']}, {key.replace('_', ' ')}: {r[key]}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
