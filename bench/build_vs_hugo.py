@@ -10,14 +10,18 @@ child process and from a cold state (output and any cache removed first):
 
 1. ours without the search index: ``site-builder build --no-search``;
 2. ours with it (the published build: Pagefind included);
-3. ours again with nothing changed (the rebuild an incremental cache should make cheap);
+3. ours again with nothing changed (the rebuild an incremental cache should make cheap),
+   and again after one meeting is edited (only its part of the search index is made);
 4. Hugo: ``hugo --quiet -s DIR --destination OUT`` with a fresh --cacheDir.
 
 Each run reports wall time, CPU time (user+sys of the child and the children it
 waited for, from os.wait4), peak memory, output size, file and page counts, pages/s.
 Peak memory is given two ways: ru_maxrss (the largest single process of the tree:
-what wait4 reports) and the peak of the whole process tree's RSS sampled every
-0.1 s, which is what the machine needed when our build and Pagefind overlap.
+what wait4 reports) and the peak of the whole process tree's memory sampled every
+0.1 s as the sum of each process's PSS (forked workers share their parent's pages,
+which a sum of RSS would count once per process), or ru_maxrss if that is larger:
+what the machine needed when our processes and Pagefind overlap. A run whose tree
+passes --memory-limit is killed and reported so.
 Pagefind's share is (2) minus (1). A Markdown table goes to stdout; the figures and
 the machine they ran on go to bench/results/ as JSON (git-ignored).
 
@@ -65,7 +69,7 @@ class Run:
     user_s: float = 0.0
     sys_s: float = 0.0
     maxrss_mb: float = 0.0  # ru_maxrss: the largest single process
-    peak_tree_mb: float = 0.0  # sampled sum over the process tree
+    peak_tree_mb: float = 0.0  # sampled sum of PSS over the process tree
     output_mb: float = 0.0
     html_mb: float = 0.0  # of the HTML pages alone: ours also writes JSON/CSV exports, feeds
     files: int = 0
@@ -181,14 +185,25 @@ class TreeSampler(threading.Thread):
             children = [c for c, p in parents.items() if p == pid and c not in tree]
             tree.update(children)
             frontier.extend(children)
-        total = 0
-        for pid in tree:
-            try:
-                with open(f"/proc/{pid}/statm", "rb") as f:
-                    total += int(f.read().split()[1]) * PAGE_SIZE
-            except (OSError, IndexError, ValueError):
-                continue
-        return total
+        return sum(_pss(pid) for pid in tree)
+
+
+def _pss(pid: int) -> int:
+    """A process's proportional set size: its own pages plus its share of the pages it
+    shares. Forked render workers share most of their parent's memory, which a sum of
+    RSS would count once per process; the sum of PSS is what the machine holds."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as f:
+            for line in f:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1]) * 1024  # kB
+    except (OSError, IndexError, ValueError):
+        pass
+    try:
+        with open(f"/proc/{pid}/statm", "rb") as f:  # no smaps_rollup: RSS
+            return int(f.read().split()[1]) * PAGE_SIZE
+    except (OSError, IndexError, ValueError):
+        return 0
 
 
 def tree_size(path: Path) -> tuple[int, int, int, int]:

@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from site_builder.build import build
+from site_builder.build import build, check
 from site_builder.config import load_config
 from site_builder.model import ContentError
+from site_builder.pages import plan_pages
+from site_builder.render import load_theme
 
 BASE = {
     "content/a/municipality.yaml": "name: 市\n",
@@ -106,4 +108,6 @@ def test_no_record_is_hidden_by_a_redirect(tmp_path: Path, make_site) -> None:
         "a/plans/old-plan/index.html",
         "a/plans/old-plan/items/1/index.html",
     ]
-    assert not {p.output_path for p in built.pages} & set(redirects)
+    config = load_config(root)
+    pages = plan_pages(check(config), load_theme(config).labels, 1)
+    assert not {p.output_path for p in pages} & set(redirects)
