@@ -339,7 +339,8 @@ def index_site(
             shutil.copytree(cache / key, target)
             continue
         run_pagefind(site_dir, shard, target)
-        _keep(target, cache, key)
+        if shard_key(site_dir, shard, version) == key:  # the preview may write meanwhile
+            _keep(target, cache, key)
     for stale in sorted(cache.glob("[!.]*")):
         if stale.name not in keys:  # parts of older builds: the cache holds one site
             shutil.rmtree(stale, ignore_errors=True)
