@@ -61,8 +61,12 @@ def load_theme(config: Config) -> Theme:
 
 
 def make_environment(config: Config, theme: Theme, site: Site) -> Environment:
+    """auto_reload is off: Jinja would otherwise stat a template's file each time it is
+    included (per statement of a meeting), and the templates do not change during a build.
+    The preview makes a new environment when a file of the theme changes (rebuild.py)."""
     env = Environment(
         loader=FileSystemLoader(theme.path / "templates"),
+        auto_reload=False,
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,

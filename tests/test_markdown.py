@@ -1,7 +1,8 @@
+import random
 import re
 from dataclasses import dataclass
 
-from site_builder.markdown import ITEM_NUMBER, Link, make_markdown, render
+from site_builder.markdown import ITEM_NUMBER, Env, Link, make_markdown, one_paragraph, render
 
 
 @dataclass
@@ -81,3 +82,47 @@ def test_every_table_scrolls_in_a_focusable_named_group() -> None:
     html, _ = run("| 日時 | 場所 |\n|---|---|\n| 4月 | 会議室 |\n\n| a |\n|---|\n| b |\n")
     opening = '<div class="table-scroll" role="group" tabindex="0" aria-label="表">\n<table>'
     assert html.count(opening) == 2  # a group, not a landmark: two "表" need no own names
+
+
+def test_one_paragraph_is_judged_from_the_first_character_of_each_line() -> None:
+    assert one_paragraph("項番44について伺いたい。")
+    assert one_paragraph("一行目。\n二行目も同じ段落。\n   字下げした行も。\n")
+    for source in (
+        "",
+        " 字下げ",
+        "　全角空白で始まる",
+        "段落。\n\n次の段落。",
+        "段落。\n   \n次",
+        "# 見出し",
+        "段落。\n- 箇条",
+        "段落。\n1. 番号",
+        "段落。\n===",
+        "> 引用",
+        "段落。\n```",
+        "見出し | 列\n--- | ---",
+        "[x]: https://example.org/",
+        "改行が\r\nCRLF",
+    ):
+        assert not one_paragraph(source), source
+
+
+def test_one_paragraph_renders_as_markdown_it_renders_it() -> None:
+    """The shortcut of render() for one paragraph gives md.render's HTML and references,
+    for random texts made of the pieces that could tell them apart."""
+    pieces = [
+        *("a", "項番44", "項番99", "官民データ活用WG", "[[item:38]]", "[[wg:x|ラベル]]"),
+        *(" ", "    ", "\t", "\n", "\n\n", "#", "- ", "*", "**太**", "_", "=", "---"),
+        *("1. ", "> ", "```", "|", "a|b", ":", "[x]: /u", "[x]", "<div>", "\u3000", "\\"),
+        *("`c`", "~~s~~", "\x00", "\xa0", "漢字", "\n次の行", "\n項番44"),
+    ]
+    md = make_markdown()
+    rng = random.Random(7)
+    checked = 0
+    for _ in range(20_000):
+        source = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 10)))
+        if not one_paragraph(source):
+            continue
+        env = Env(FakeScope())
+        assert render(md, source, FakeScope()) == (md.render(source, {"xref": env}), env.found)
+        checked += 1
+    assert checked > 1_000

@@ -261,6 +261,22 @@ def test_a_broken_file_stays_reported_until_fixed(project: Path, tmp_path: Path)
     assert tree(project / "output") == full_build_of(project, tmp_path)
 
 
+def test_an_edited_partial_shows_after_the_first_rebuild(project: Path, tmp_path: Path) -> None:
+    """The environment does not re-check template files (auto_reload is off, render.py):
+    a partial included in a loop, edited after the first build, must still show, as the
+    preview makes a new environment when the theme changes."""
+    rebuilder = Rebuilder(project)
+    rebuilder.build_all()
+    rel = "themes/default/templates/partials/statement.html"
+    changed = replace(
+        project, rel, '<div class="statement-text">', '<div class="statement-text said">'
+    )
+    rebuilder.update({project / rel for rel in changed})
+    meeting = project / "output/musashimurayama/meetings/gyokaku/2025-11-17/index.html"
+    assert 'class="statement-text said"' in meeting.read_text(encoding="utf-8")
+    assert tree(project / "output") == full_build_of(project, tmp_path)
+
+
 def test_a_template_error_stays_reported_after_other_edits(project: Path) -> None:
     """A template that fails on some pages keeps failing the rebuilds that follow, even
     when the next edit is a record's text: every page is rendered until a build is good."""
