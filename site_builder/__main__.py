@@ -225,8 +225,9 @@ def _parser() -> argparse.ArgumentParser:
         "--jobs",
         type=_positive,
         metavar="N",
-        help="render on N processes (default: the cores available, at most 8; "
-        "1: in this process only); the output is the same",
+        help="build on N processes: N-1 render the pages while this one makes the data "
+        "files (default: the cores available, at most 8; 1: this process only); the "
+        "output is the same",
     )
     build.set_defaults(run=_build)
 

@@ -40,8 +40,9 @@ def check(config: Config, drafts: bool = False) -> Site:
 
 
 def build(config: Config, drafts: bool = False, search: bool | None = None, jobs: int = 1) -> Built:
-    """jobs > 1: the pages render on that many forked processes while this one makes
-    the furniture; the output is the same, byte for byte, as with jobs=1."""
+    """jobs: the processes to build on. With jobs > 1 the pages render on jobs - 1
+    forked processes while this one makes the furniture (data exports, feeds: about as
+    much work as the pages); the output is the same, byte for byte, as with jobs=1."""
     staged = stage(load_theme(config).path / "static", config.output_path)
     try:
         files, shards = write_files(config, staged, drafts, jobs)
@@ -65,16 +66,24 @@ def write_files(
     site = check(config, drafts)
     theme = load_theme(config)
     pages = plan_pages(site, theme.labels, config.search.shard_records)
-    finish_rendering = start_rendering(pages, make_environment(config, theme, site), jobs, staged)
-    furniture = []
-    try:  # exports, feeds, calendars, redirects, sitemap
-        for path, data in furnish(site, pages, config):
-            write_file(staged, path, data)
-            furniture.append(path)
-    except ContentError:
-        finish_rendering()  # a page's problems come first, as in a serial build
-        raise
-    finish_rendering()
+    # The records and pages live until this function returns: the garbage collector
+    # need not walk them again and again (a full collection visits every object), and
+    # forked render workers share their memory instead of copying every page of it
+    # that a collection would write to.
+    gc.freeze()
+    try:
+        finish = start_rendering(pages, make_environment(config, theme, site), jobs - 1, staged)
+        furniture = []
+        try:  # exports, feeds, calendars, redirects, sitemap
+            for path, data in furnish(site, pages, config):
+                write_file(staged, path, data)
+                furniture.append(path)
+        except ContentError:
+            finish()  # a page's problems come first, as in a serial build
+            raise
+        finish()
+    finally:
+        gc.unfreeze()
     shards = plan_shards(site.records, config.search.shard_records)
     return [p.output_path for p in pages] + furniture, shards
 

@@ -150,27 +150,29 @@ def render_pages(pages: list[Page], env: Environment) -> dict[str, bytes]:
 
 
 def start_rendering(
-    pages: list[Page], env: Environment, jobs: int, staged: Path
+    pages: list[Page], env: Environment, workers: int, staged: Path
 ) -> Callable[[], None]:
-    """Start rendering the pages into the staging folder on `jobs` forked processes and
-    return the function that waits for them and raises the ContentError render_pages
-    would (the same problems in the same order). Meanwhile this process is free for
-    other work. The files are the same, byte for byte, whatever the number of jobs.
+    """Start rendering the pages into the staging folder on `workers` forked processes
+    and return the function that waits for them and raises the ContentError
+    render_pages would (the same problems in the same order). Meanwhile this process is
+    free for other work. The files are the same, byte for byte, whatever the number of
+    workers.
 
     Forking lets each worker inherit the environment and the pages as they are (lazy
     contexts are closures, which could not be pickled). Each worker writes its pages
     itself and sends back only their problems, so that no process ever holds the
-    site's HTML (700 MB for 10,000 meetings). Worker i renders every jobs-th page from
-    page i, so each gets its share of every kind.
-    With jobs=1 the pages are rendered here and now, and a ContentError raised at once.
+    site's HTML (700 MB for 10,000 meetings). Worker i renders every workers-th page
+    from page i, so each gets its share of every kind.
+    With workers=0 the pages are rendered here and now, and a ContentError raised at once.
     """
-    if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        _raise_in_order([(i, p) for i, p in _render_into(pages, env, staged)])
+    if workers < 1 or "fork" not in multiprocessing.get_all_start_methods():
+        _raise_in_order(_render_into(pages, env, staged))
         return lambda: None
-    workers = [_fork(partial(_render_into, pages[i::jobs], env, staged)) for i in range(jobs)]
+    n = workers
+    forked = [_fork(partial(_render_into, pages[i::n], env, staged)) for i in range(n)]
 
     def finish() -> None:
-        _raise_in_order([(j * jobs + i, p) for i, w in enumerate(workers) for j, p in w()])
+        _raise_in_order([(j * n + i, p) for i, w in enumerate(forked) for j, p in w()])
 
     return finish
 

@@ -41,10 +41,10 @@ def written(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*.html")}
 
 
-@pytest.mark.parametrize("jobs", [1, 2, 3, 8])
-def test_workers_write_the_bytes_of_a_serial_render(jobs: int, tmp_path: Path) -> None:
+@pytest.mark.parametrize("workers", [0, 1, 2, 3, 8])
+def test_workers_write_the_bytes_of_a_serial_render(workers: int, tmp_path: Path) -> None:
     serial = render_pages(pages(), environment())
-    start_rendering(pages(), environment(), jobs, tmp_path)()
+    start_rendering(pages(), environment(), workers, tmp_path)()
     assert written(tmp_path) == serial
     assert serial["p2/index.html"] == "<h1>頁2</h1>\n<p>本文2 本文2 </p>".encode()
 
@@ -65,9 +65,9 @@ def test_a_template_error_in_a_worker_is_the_problem_a_serial_render_reports(
     assert parallel.value.problems == serial.value.problems
 
 
-def test_one_job_renders_at_once_and_raises_there(tmp_path: Path) -> None:
+def test_no_worker_renders_at_once_and_raises_there(tmp_path: Path) -> None:
     with pytest.raises(ContentError):
-        start_rendering(pages({0: "broken.html"}), environment(), 1, tmp_path)
+        start_rendering(pages({0: "broken.html"}), environment(), 0, tmp_path)
 
 
 def test_a_bug_in_a_worker_is_raised_in_the_parent(tmp_path: Path) -> None:
@@ -81,7 +81,7 @@ def test_a_bug_in_a_worker_is_raised_in_the_parent(tmp_path: Path) -> None:
     assert str(err.value) == "a bug in a lazy context"
 
 
-def test_the_pages_are_rendered_by_as_many_other_processes_as_jobs(tmp_path: Path) -> None:
+def test_the_pages_are_rendered_by_as_many_other_processes_as_workers(tmp_path: Path) -> None:
     with_pid = [
         Page(f"/p{n}/", "page.html", "", frozenset(), {"body": Lazy(os.getpid)}) for n in range(6)
     ]
