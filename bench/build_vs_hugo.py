@@ -18,11 +18,12 @@ Each run reports wall time, CPU time (user+sys of the child and the children it
 waited for, from os.wait4), peak memory, output size, file and page counts, pages/s.
 Peak memory is given two ways: ru_maxrss (the largest single process of the tree:
 what wait4 reports) and the peak of the whole process tree's memory sampled every
-0.5 s as the sum of each process's PSS (forked workers share their parent's pages,
+5 s as the sum of each process's PSS (forked workers share their parent's pages,
 which a sum of RSS would count once per process), or ru_maxrss if that is larger:
-what the machine needed when our processes and Pagefind overlap. (Reading PSS costs:
-sampled every 0.1 s it took a third of a core from the build.) A run whose tree
-passes --memory-limit is killed and reported so.
+what the machine needed when our processes and Pagefind overlap. (Reading PSS is not
+free: it walks the page tables under the process's memory lock, which stalls the
+build's page faults; sampled every 0.5 s it made our 10,000-meeting build 25 % slower.)
+A run whose tree passes --memory-limit is killed and reported so.
 Pagefind's share is (2) minus (1). A Markdown table goes to stdout; the figures and
 the machine they ran on go to bench/results/ as JSON (git-ignored).
 
@@ -148,7 +149,7 @@ class TreeSampler(threading.Thread):
     """Samples the resident memory of a process and all its descendants, and kills them
     all when it passes limit_bytes."""
 
-    def __init__(self, pid: int, limit_bytes: float, run: Run, interval: float = 0.5) -> None:
+    def __init__(self, pid: int, limit_bytes: float, run: Run, interval: float = 5.0) -> None:
         super().__init__(daemon=True)
         self.pid = pid
         self.limit_bytes = limit_bytes
