@@ -167,6 +167,23 @@ def make_site(tmp_path: Path) -> Callable[..., Path]:
     return make
 
 
+def _example_project(root: Path, config: Callable[[str], str] = lambda text: text) -> Path:
+    """The example site in the project folder root (content/ and themes/ linked), its
+    config.yaml the repository's as changed by `config`; returns root."""
+    for name in ("content", "themes"):
+        (root / name).symlink_to(REPO / name)
+    text = (REPO / "config.yaml").read_text(encoding="utf-8")
+    (root / "config.yaml").write_text(config(text), encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="session")
+def example_project() -> Callable[..., Path]:
+    """Factory: `example_project(folder, lambda config: config + "…")` puts the example
+    site in a project folder with a changed config.yaml (for builds of other settings)."""
+    return _example_project
+
+
 @pytest.fixture(scope="session")
 def example_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The example site (content/ of the repository) built once, with its search index,
@@ -174,10 +191,7 @@ def example_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from site_builder.build import build
     from site_builder.config import load_config
 
-    root = tmp_path_factory.mktemp("example")
-    for name in ("content", "themes"):
-        (root / name).symlink_to(REPO / name)
-    (root / "config.yaml").write_bytes((REPO / "config.yaml").read_bytes())
+    root = _example_project(tmp_path_factory.mktemp("example"))
     build(load_config(root))
     return root
 

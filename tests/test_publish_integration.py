@@ -359,17 +359,17 @@ def crawl(base: str, start: str, public_host: str) -> tuple[set[str], list[str]]
 
 
 @pytest.fixture(scope="module")
-def sub_path_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def sub_path_site(tmp_path_factory: pytest.TempPathFactory, example_project) -> Path:
     """The example site, with its search index, built for https://example.org/gikai/minutes/."""
-    root = tmp_path_factory.mktemp("subpath")
-    for name in ("content", "themes"):
-        (root / name).symlink_to(REPO / name)
-    config = (REPO / "config.yaml").read_text(encoding="utf-8")
-    config, count = re.subn(
-        r"(?m)^  base_url: .*$", "  base_url: https://example.org/gikai/minutes/", config
-    )
-    assert count == 1
-    (root / "config.yaml").write_text(config, encoding="utf-8")
+
+    def at_sub_path(config: str) -> str:
+        config, count = re.subn(
+            r"(?m)^  base_url: .*$", "  base_url: https://example.org/gikai/minutes/", config
+        )
+        assert count == 1
+        return config
+
+    root = example_project(tmp_path_factory.mktemp("subpath"), at_sub_path)
     build(load_config(root))
     return root / "output"
 

@@ -316,13 +316,9 @@ def test_the_query_functions(page, site) -> None:
 
 
 @pytest.fixture(scope="module")
-def parted_example(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def parted_example(tmp_path_factory: pytest.TempPathFactory, example_project) -> Path:
     """The example site built with its index in parts, a municipality each (search.py)."""
-    root = tmp_path_factory.mktemp("parted")
-    for name in ("content", "themes"):
-        (root / name).symlink_to(REPO / name)
-    config = (REPO / "config.yaml").read_text(encoding="utf-8")
-    (root / "config.yaml").write_text(config + "  shard_records: 30\n", encoding="utf-8")
+    root = example_project(tmp_path_factory.mktemp("parted"), lambda c: c + "  shard_records: 30\n")
     build(load_config(root))
     return root
 
