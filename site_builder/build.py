@@ -89,10 +89,10 @@ def write_files(
 
 
 def give_back_memory() -> None:
-    """Return the memory of the freed records to the system. CPython keeps freed heap
-    pages for reuse; at 10,000 meetings that is ~1.5 GB held while Pagefind runs
-    beside it. glibc's malloc_trim releases them (elsewhere this does nothing more than
-    collect garbage)."""
+    """Return the memory of the freed records to the system before Pagefind runs beside
+    this process: CPython and malloc keep freed heap pages for reuse. Measured on the
+    1,000-meeting archive: 196 MB held after writing, 156 MB after the collection,
+    71 MB after glibc's malloc_trim (elsewhere this only collects garbage)."""
     gc.collect()
     with contextlib.suppress(OSError, AttributeError):  # not glibc
         ctypes.CDLL("libc.so.6").malloc_trim(0)

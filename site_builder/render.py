@@ -168,11 +168,10 @@ def start_rendering(
     if workers < 1 or "fork" not in multiprocessing.get_all_start_methods():
         _raise_in_order(_render_into(pages, env, staged))
         return lambda: None
-    n = workers
-    forked = [_fork(partial(_render_into, pages[i::n], env, staged)) for i in range(n)]
+    forked = [_fork(partial(_render_into, pages[i::workers], env, staged)) for i in range(workers)]
 
     def finish() -> None:
-        _raise_in_order([(j * n + i, p) for i, w in enumerate(forked) for j, p in w()])
+        _raise_in_order([(j * workers + i, p) for i, w in enumerate(forked) for j, p in w()])
 
     return finish
 
@@ -215,7 +214,7 @@ def _fork(task: Callable[[], T]) -> Callable[[], T]:
 
     def result() -> T:
         try:
-            outcome = receiver.recv()  # before join: a child blocks until its bytes are read
+            outcome = receiver.recv()  # before join: a child blocks until its result is read
         except EOFError:
             child.join()
             message = f"a rendering process stopped (exit code {child.exitcode})"

@@ -62,13 +62,12 @@ class Audited:
 
 
 @pytest.fixture(scope="module")
-def audited(example_site: Path, tmp_path_factory: pytest.TempPathFactory) -> Audited:
+def audited(
+    example_site: Path, tmp_path_factory: pytest.TempPathFactory, example_project
+) -> Audited:
     """`site-builder audit` run on a copy of the built example site (the report it
     writes must not leak into the other tests' copy)."""
-    root = tmp_path_factory.mktemp("audited")
-    for name in ("content", "themes"):
-        (root / name).symlink_to(REPO / name)
-    shutil.copy(example_site / "config.yaml", root / "config.yaml")
+    root = example_project(tmp_path_factory.mktemp("audited"))
     shutil.copytree(example_site / "output", root / "output")
     done = site_builder("--root", str(root), "audit", "--date", "2025-11-23")
     return Audited(root, done.returncode, done.stdout, done.stderr)

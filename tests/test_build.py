@@ -82,14 +82,14 @@ def built_tree(root: Path) -> dict[str, bytes]:
     }
 
 
-def test_a_parallel_build_is_byte_identical_to_a_serial_one(tmp_path: Path) -> None:
+def test_a_parallel_build_is_byte_identical_to_a_serial_one(
+    tmp_path: Path, example_project
+) -> None:
     built, trees = {}, {}
     for jobs in (1, 3):
         root = tmp_path / f"jobs-{jobs}"
         root.mkdir()
-        for name in ("content", "themes"):
-            (root / name).symlink_to(REPO / name)
-        (root / "config.yaml").write_bytes((REPO / "config.yaml").read_bytes())
+        example_project(root)
         built[jobs] = build(load_config(root), search=False, jobs=jobs)
         trees[jobs] = built_tree(root)
     assert list(built[3].files) == list(built[1].files)  # the same files in the same order

@@ -25,7 +25,6 @@ import pytest
 from site_builder.build import build
 from site_builder.config import load_config
 
-REPO = Path(__file__).resolve().parent.parent
 NGINX = Path("/usr/sbin/nginx")
 MIME_TYPES = Path("/etc/nginx/mime.types")
 MEETING_PAGE = "/maebashi/meetings/dx-committee/2023-04-18/"
