@@ -23,7 +23,7 @@ from .pages import plan_pages
 from .render import load_theme, make_environment, start_rendering
 from .search import Shard, index_site, plan_shards
 from .validate import validate_sources
-from .write import discard, stage, swap_in, write_file
+from .write import append_file, discard, stage, swap_in
 
 
 @dataclass(frozen=True)
@@ -73,11 +73,11 @@ def write_files(
     gc.freeze()
     try:
         finish = start_rendering(pages, make_environment(config, theme, site), jobs - 1, staged)
-        furniture = []
+        furniture: dict[str, None] = {}  # the paths, in order
         try:  # exports, feeds, calendars, redirects, sitemap
-            for path, data in furnish(site, pages, config):
-                write_file(staged, path, data)
-                furniture.append(path)
+            for path, chunk in furnish(site, pages, config):
+                append_file(staged, path, chunk)
+                furniture[path] = None
         except ContentError:
             finish()  # a page's problems come first, as in a serial build
             raise
@@ -85,7 +85,7 @@ def write_files(
     finally:
         gc.unfreeze()
     shards = plan_shards(site.records, config.search.shard_records)
-    return [p.output_path for p in pages] + furniture, shards
+    return [p.output_path for p in pages] + list(furniture), shards
 
 
 def give_back_memory() -> None:

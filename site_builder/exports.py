@@ -21,8 +21,9 @@ import datetime as dt
 import io
 import json
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
-from functools import cached_property
+from dataclasses import dataclass
+from functools import cached_property, partial
+from itertools import islice
 from operator import itemgetter
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
@@ -115,7 +116,6 @@ class Exporter:
 
     site: Site
     config: Config
-    _speeches: dict[RecordRef, dict[str, Json]] = field(default_factory=dict, compare=False)
 
     @cached_property
     def _site_root(self) -> str:
@@ -135,7 +135,7 @@ class Exporter:
         return list(out.values())
 
     @cached_property
-    def _cited(self) -> dict[tuple[RecordRef, str], list[str]]:
+    def cited(self) -> dict[tuple[RecordRef, str], list[str]]:
         """(meeting, statement anchor) → ids of the records the statement refers to."""
         cited: dict[tuple[RecordRef, str], set[str]] = {}
         for target, mentions in self.site.mentions.items():
@@ -238,15 +238,19 @@ class Exporter:
         }
         return out
 
+    def meeting_file(self, meeting: Meeting) -> Json:
+        """A meeting's own JSON file: its row of meetings.json and its proceedings."""
+        return {**self.meeting(meeting), **self.proceedings(meeting)}
+
     def proceedings(self, meeting: Meeting) -> Json:
         """What the meeting's own file adds to its row of meetings.json: the text."""
+        speeches = self.speeches(meeting)
         return {
             "preface": [t.source for t in meeting.preface],
-            "sections": [self.section(meeting, s) for s in meeting.sections],
+            "sections": [self.section(s, speeches) for s in meeting.sections],
         }
 
-    def section(self, meeting: Meeting, section: Section) -> Json:
-        speeches = self.speeches(meeting)
+    def section(self, section: Section, speeches: dict[str, Json]) -> Json:
         return {
             "id": section.id,
             "title": section.title,
@@ -261,19 +265,18 @@ class Exporter:
         }
 
     def speeches(self, meeting: Meeting) -> dict[str, Json]:
-        """Anchor → the statement as exported, in the order of the proceedings (made once
-        per meeting: the statements collection and the meeting's file share them)."""
-        if meeting.ref not in self._speeches:
-            event = self._event(meeting)
-            titles = agenda_titles(meeting)
-            out: dict[str, Json] = {}
-            for section in meeting.sections:
-                for block in section.blocks:
-                    if isinstance(block, Statement):
-                        position = len(out) + 1
-                        out[block.id] = self.statement(event, section, block, position, titles)
-            self._speeches[meeting.ref] = out
-        return self._speeches[meeting.ref]
+        """Anchor → the statement as exported, in the order of the proceedings. Made
+        anew on each call, never kept: the statements of 10,000 meetings as dicts are
+        more than a gigabyte."""
+        event = self._event(meeting)
+        titles = agenda_titles(meeting)
+        out: dict[str, Json] = {}
+        for section in meeting.sections:
+            for block in section.blocks:
+                if isinstance(block, Statement):
+                    position = len(out) + 1
+                    out[block.id] = self.statement(event, section, block, position, titles)
+        return out
 
     def _event(self, meeting: Meeting) -> _Event:
         ref = meeting.ref
@@ -314,7 +317,7 @@ class Exporter:
             "agenda_title": titles.get(section.agenda) if section.agenda else None,
             "reply_to": f"{event.id}#{reply}" if reply else None,
             "text": statement.text.source,
-            "cites": self._cited.get((event.ref, statement.id), []),
+            "cites": self.cited.get((event.ref, statement.id), []),
         }
 
     def wg(self, wg: WorkingGroup) -> Json:
@@ -471,32 +474,51 @@ def _agenda(items: tuple[AgendaItem, ...]) -> list[Json]:
 
 @dataclass(frozen=True)
 class Collection:
-    """One downloadable table: its records, the schema of one, its CSV columns."""
+    """One downloadable table: its records, the schema of one, its CSV columns.
+
+    The records are made anew for each file written from them and never held all at
+    once: the statements of 10,000 meetings are half a gigabyte of JSON, several times
+    that as dicts."""
 
     name: str  # file stem under /data/: meetings
     record: str  # schema stem of one record: meeting
     title: str  # label key of its name on the data page
-    rows: list[Json]
+    count: int
+    rows: Callable[[], Iterable[Json]]
     columns: tuple[tuple[str, Callable[[Json], Any]], ...]
 
 
 def collections(ex: Exporter) -> list[Collection]:
     records = ex.site.records
+    municipalities = [m for _, m in sorted(records.municipalities.items())]
+    bodies = sorted(records.bodies.values(), key=lambda b: str(b.ref))
     meetings = sorted(records.meetings.values(), key=lambda m: (m.meta.date, str(m.ref)))
+    wgs = sorted(
+        records.wgs.values(),
+        key=lambda w: (w.ref.municipality, w.number is None, w.number or 0, w.ref.slug),
+    )
     plans = sorted(records.plans.values(), key=lambda p: str(p.ref))
+    items = [
+        (p, i, trail)
+        for p in plans
+        for i, trail in sorted(plan_tree_items(p), key=lambda it: it[0].number)
+    ]
+    documents = sorted(records.documents.values(), key=lambda d: str(d.ref))
     return [
         Collection(
             "municipalities",
             "municipality",
             "data_municipalities",
-            [ex.municipality(m) for _, m in sorted(records.municipalities.items())],
+            len(municipalities),
+            lambda: map(ex.municipality, municipalities),
             _columns("id", "url", "name", "name_en", "prefecture", "website"),
         ),
         Collection(
             "bodies",
             "body",
             "data_bodies",
-            [ex.body(b) for b in sorted(records.bodies.values(), key=lambda b: str(b.ref))],
+            len(bodies),
+            lambda: map(ex.body, bodies),
             (
                 *_columns("id", "url", "municipality", "name", "short_name", "classification"),
                 *_columns("parent_id", "secretariat"),
@@ -509,7 +531,8 @@ def collections(ex: Exporter) -> list[Collection]:
             "meetings",
             "meeting",
             "data_meetings",
-            [ex.meeting(m) for m in meetings],
+            len(meetings),
+            lambda: map(ex.meeting, meetings),
             (
                 *_columns("id", "url", "municipality", "organization_id", "organization_name"),
                 *_columns("name", "record_type", "ordinal", "fiscal_year"),
@@ -529,7 +552,8 @@ def collections(ex: Exporter) -> list[Collection]:
             "statements",
             "statement",
             "data_statements",
-            [s for m in meetings for s in ex.speeches(m).values()],
+            sum(len(m.statements) for m in meetings),
+            lambda: (s for m in meetings for s in ex.speeches(m).values()),
             (
                 *_columns("id", "url", "event_id", "organization_id", "date", "position"),
                 *_columns("attribution_text", "side", "section_title", "agenda_item"),
@@ -541,13 +565,8 @@ def collections(ex: Exporter) -> list[Collection]:
             "wgs",
             "wg",
             "data_wgs",
-            [
-                ex.wg(w)
-                for w in sorted(
-                    records.wgs.values(),
-                    key=lambda w: (w.ref.municipality, w.number is None, w.number or 0, w.ref.slug),
-                )
-            ],
+            len(wgs),
+            lambda: map(ex.wg, wgs),
             (
                 *_columns("id", "url", "municipality", "number", "name", "name_note"),
                 ("other_names", lambda r: _lines(n["name"] for n in r["other_names"])),
@@ -561,7 +580,8 @@ def collections(ex: Exporter) -> list[Collection]:
             "plans",
             "plan",
             "data_plans",
-            [ex.plan(p) for p in plans],
+            len(plans),
+            lambda: map(ex.plan, plans),
             (
                 *_columns("id", "url", "municipality", "title", "short_title", "version"),
                 *_columns("status", "organization_id"),
@@ -572,11 +592,8 @@ def collections(ex: Exporter) -> list[Collection]:
             "items",
             "item",
             "data_items",
-            [
-                ex.item(p, i, trail)
-                for p in plans
-                for i, trail in sorted(plan_tree_items(p), key=lambda it: it[0].number)
-            ],
+            len(items),
+            lambda: (ex.item(p, i, trail) for p, i, trail in items),
             (
                 *_columns("id", "url", "plan_id", "number", "title"),
                 ("pillars", lambda r: " › ".join(r["pillars"])),
@@ -593,7 +610,8 @@ def collections(ex: Exporter) -> list[Collection]:
             "documents",
             "document",
             "data_documents",
-            [ex.document(d) for d in sorted(records.documents.values(), key=lambda d: str(d.ref))],
+            len(documents),
+            lambda: map(ex.document, documents),
             (
                 *_columns("id", "url", "municipality", "title", "number", "organization_id"),
                 *_columns("date", "fiscal_year", "author", "source_url"),
@@ -647,28 +665,38 @@ def dump_schema(schema: Json) -> bytes:
 
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+BATCH = 1000  # rows turned into JSON and CSV text at a time
 
 
-def dump_csv(collection: Collection) -> tuple[bytes, bytes]:
-    """RFC 4180 CSV (CRLF): (for Excel, plain), written once where they are the same.
+def collection_files(c: Collection, schema_url: str) -> Iterator[tuple[str, bytes]]:
+    """A collection's JSON and its two CSVs, made in one walk over its rows, as
+    (path, chunk) a batch of rows at a time; each file is its chunks in order.
 
-    For Excel: a BOM, so that Japanese Excel reads UTF-8, and a cell that Excel would
-    run as a formula (=, +, -, @ first) prefixed with '. Only the rows holding such a
-    cell differ, so the runs of rows between them are written once for both files.
-    The csv module writes None as an empty cell and a number as str() does."""
-    getters = [get for _, get in collection.columns]
-    rows = [[get(row) for get in getters] for row in collection.rows]
-    header = _csv_text([[name for name, _ in collection.columns]])
-    plain, excel = [header], [header]
-    start = 0
-    for n, cells in enumerate(rows):
-        if _formula_like(cells):
-            same = _csv_text(rows[start:n])
-            plain += [same, _csv_text([cells])]
-            excel += [same, _csv_text([_for_excel(cells)])]
-            start = n + 1
-    same = _csv_text(rows[start:])
-    return b"\xef\xbb\xbf" + b"".join([*excel, same]), b"".join([*plain, same])
+    The JSON is what dump_json({"$schema": …, <name>: [rows]}) gives. The CSVs are RFC
+    4180 (CRLF); the one for Excel has a BOM, so that Japanese Excel reads UTF-8, and a
+    cell that Excel would run as a formula (=, +, -, @ first) prefixed with ': it
+    differs only in the batches holding such a cell. The csv module writes None as an
+    empty cell and a number as str() does."""
+    json_path = f"{DATA_DIR}/{c.name}.json"
+    excel_path, plain_path = f"{DATA_DIR}/{c.name}.csv", f"{DATA_DIR}/{c.name}-nobom.csv"
+    empty = dump_json({"$schema": schema_url, c.name: []})  # {…,"statements":[]}
+    yield json_path, empty[: -len(b"]}\n")]
+    header = _csv_text([[name for name, _ in c.columns]])
+    yield excel_path, b"\xef\xbb\xbf" + header
+    yield plain_path, header
+    getters = [get for _, get in c.columns]
+    rows = iter(c.rows())
+    separator = b""
+    while batch := list(islice(rows, BATCH)):
+        yield json_path, separator + b",".join(dump_json(row)[:-1] for row in batch)
+        separator = b","
+        cells = [[get(row) for get in getters] for row in batch]
+        plain = _csv_text(cells)
+        yield plain_path, plain
+        if any(map(_formula_like, cells)):
+            plain = _csv_text([_for_excel(x) if _formula_like(x) else x for x in cells])
+        yield excel_path, plain
+    yield json_path, b"]}\n"
 
 
 def _formula_like(cells: list[Any]) -> bool:
@@ -688,8 +716,8 @@ def _csv_text(rows: list[list[Any]]) -> bytes:
 
 def export_files(ex: Exporter, tables: list[Collection]) -> Iterator[tuple[str, bytes]]:
     """/data/<collection>.json|.csv|-nobom.csv, /data/schema/*, and one JSON per record,
-    as (output path, bytes), one at a time: the build writes each and lets it go (the
-    exports of 10,000 meetings are 2 GB)."""
+    as (output path, chunk), one file or one batch of a collection's rows at a time:
+    the build writes each and lets it go (the exports of 10,000 meetings are 2 GB)."""
     config = ex.config
     schemas = record_schemas()
     for name, schema in schemas.items():
@@ -697,33 +725,32 @@ def export_files(ex: Exporter, tables: list[Collection]) -> Iterator[tuple[str, 
     for c in tables:
         schema_url = site_url(config, f"/{SCHEMA_DIR}/{c.name}.schema.json")
         yield f"{SCHEMA_DIR}/{c.name}.schema.json", dump_schema(collection_schema(c, schemas))
-        yield f"{DATA_DIR}/{c.name}.json", dump_json({"$schema": schema_url, c.name: c.rows})
-        excel, plain = dump_csv(c)
-        yield f"{DATA_DIR}/{c.name}.csv", excel
-        yield f"{DATA_DIR}/{c.name}-nobom.csv", plain
-    yield from record_files(ex, tables)
+        yield from collection_files(c, schema_url)
+    yield from record_files(ex)
 
 
-def record_files(ex: Exporter, tables: list[Collection]) -> Iterator[tuple[str, bytes]]:
+def record_files(ex: Exporter) -> Iterator[tuple[str, bytes]]:
     """One JSON per record, beside its page: /a/meetings/b/2025-11-17.json. A record is
-    its row of its collection (made once), a meeting's with its proceedings added."""
+    its row of its collection, a meeting's with its proceedings added."""
     records = ex.site.records
-    rows = {row["id"]: row for c in tables for row in c.rows}
-    refs = [
-        *(m.ref for m in records.municipalities.values()),
-        *(b.ref for b in records.bodies.values()),
-        *(m.ref for m in records.meetings.values()),
-        *(w.ref for w in records.wgs.values()),
-        *(p.ref for p in records.plans.values()),
-        *(item_ref(p, item) for p in records.plans.values() for item, _ in plan_tree_items(p)),
-        *(d.ref for d in records.documents.values()),
-    ]
-    for ref in sorted(refs, key=lambda ref: record_json_path(ref)):
-        data = rows[record_id(ref)]
-        if ref.kind == "meeting":
-            data = {**data, **ex.proceedings(records.meetings[ref])}
+    rows: dict[RecordRef, Callable[[], Json]] = {}
+    for m in records.municipalities.values():
+        rows[m.ref] = partial(ex.municipality, m)
+    for b in records.bodies.values():
+        rows[b.ref] = partial(ex.body, b)
+    for meeting in records.meetings.values():
+        rows[meeting.ref] = partial(ex.meeting_file, meeting)
+    for w in records.wgs.values():
+        rows[w.ref] = partial(ex.wg, w)
+    for p in records.plans.values():
+        rows[p.ref] = partial(ex.plan, p)
+        for item, trail in plan_tree_items(p):
+            rows[item_ref(p, item)] = partial(ex.item, p, item, trail)
+    for d in records.documents.values():
+        rows[d.ref] = partial(ex.document, d)
+    for ref in sorted(rows, key=record_json_path):
         schema = site_url(ex.config, f"/{SCHEMA_DIR}/{ref.kind}.schema.json")  # kind = stem
-        yield record_json_path(ref).lstrip("/"), dump_json({"$schema": schema, **data})
+        yield record_json_path(ref).lstrip("/"), dump_json({"$schema": schema, **rows[ref]()})
 
 
 # --- JSON Schema of the exports -------------------------------------------------------

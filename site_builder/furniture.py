@@ -56,17 +56,19 @@ class Download:
 
 
 def furnish(site: Site, pages: list[Page], config: Config) -> Iterator[tuple[str, bytes]]:
-    """(output path, bytes) of everything beside the record pages, one file at a time,
-    so that a build can write each and let it go; ContentError, after the files it
-    collides with, if a redirect or a record's folder name collides with another
-    address (the build has written them to its staging folder only)."""
+    """(output path, chunk) of everything beside the record pages, so that a build can
+    write each and let it go: a file is the chunks yielded for its path, in order (most
+    come whole; a collection's three exports come interleaved, a batch of rows at a
+    time). ContentError, after the files it collides with, if a redirect or a record's
+    folder name collides with another address (the build has written them to its
+    staging folder only)."""
     theme = load_theme(config)
     labels = theme.labels
     env = make_environment(config, theme, site)
-    made: list[str] = []
+    made: dict[str, None] = {}  # the paths, in order
     exporter = Exporter(site, config)
     tables = collections(exporter)
-    own_pages = plan_furniture_pages(site, labels, tables)
+    own_pages = plan_furniture_pages(site, labels, exporter, tables)
     schemas = (
         (f"{SCHEMA_DIR}/content/{schema_file_name(kind)}", dump(schema))
         for kind, schema in content_schemas().items()
@@ -79,7 +81,7 @@ def furnish(site: Site, pages: list[Page], config: Config) -> Iterator[tuple[str
         render_pages(own_pages, env).items(),
     ):
         for path, data in part:
-            made.append(path)
+            made[path] = None
             yield path, data
 
     page_paths = {p.output_path: f"the page {p.url}" for p in pages}
@@ -105,8 +107,17 @@ def furnish(site: Site, pages: list[Page], config: Config) -> Iterator[tuple[str
     yield "robots.txt", render_robots(config)
 
 
+def furniture_files(site: Site, pages: list[Page], config: Config) -> dict[str, bytes]:
+    """furnish()'s files whole, for the preview: its sites are small, and it compares
+    each file with the one on disk before it writes."""
+    files: dict[str, list[bytes]] = {}
+    for path, chunk in furnish(site, pages, config):
+        files.setdefault(path, []).append(chunk)
+    return {path: b"".join(chunks) for path, chunks in files.items()}
+
+
 def plan_furniture_pages(
-    site: Site, labels: dict[str, str], tables: list[Collection]
+    site: Site, labels: dict[str, str], exporter: Exporter, tables: list[Collection]
 ) -> list[Page]:
     records = site.records
     all_sources = frozenset(r.location.path for r in records.all())
@@ -122,7 +133,7 @@ def plan_furniture_pages(
             "data.html",
             labels["data_title"],
             all_sources,
-            _data_context(site, tables),
+            _data_context(site, exporter, tables),
             (home, Crumb(labels["data_title"], None)),
             "data",
         ),
@@ -154,13 +165,13 @@ def _calendars(site: Site) -> tuple[tuple[str, str, str], ...]:
     )
 
 
-def _data_context(site: Site, tables: list[Collection]) -> dict[str, Any]:
+def _data_context(site: Site, exporter: Exporter, tables: list[Collection]) -> dict[str, Any]:
     schemas = record_schemas()
     downloads = tuple(
         Download(
             c.name,
             c.title,
-            len(c.rows),
+            c.count,
             tuple(
                 (name, prop.get("description", ""))
                 for name, prop in schemas[c.record]["properties"].items()
@@ -170,8 +181,7 @@ def _data_context(site: Site, tables: list[Collection]) -> dict[str, Any]:
         )
         for c in tables
     )
-    statements = next(c for c in tables if c.name == "statements").rows
-    cited = Counter(x for s in statements for x in s["cites"] if x.startswith("item:"))
+    cited = Counter(x for ids in exporter.cited.values() for x in ids if x.startswith("item:"))
     example_item = min(cited, key=lambda x: (-cited[x], x)) if cited else None  # most cited
     meetings = sorted(site.records.meetings.values(), key=lambda m: (m.meta.date, str(m.ref)))
     return {

@@ -24,7 +24,7 @@ from jinja2 import Environment
 
 from . import build as full_build
 from .config import CONFIG_FILE, Config, load_config
-from .furniture import furnish
+from .furniture import furniture_files
 from .graph import (
     Index,
     Linked,
@@ -95,7 +95,7 @@ class Rebuilder:
         self.validated.clear()
         self.linked.clear()
         site, pages, files = self._run(set(self.sources), theme_changed=True)
-        furniture = dict(furnish(site, list(pages.values()), self.config))
+        furniture = furniture_files(site, list(pages.values()), self.config)
         files.update(furniture)
         theme = self.config.theme_path
         staged = write_site(files, theme / "static", self.config.output_path)
@@ -135,7 +135,7 @@ class Rebuilder:
         self.generation += 1
         outcome = self._write(files, gone)
         if self.furnish_inline:
-            furniture = dict(furnish(site, list(self.pages.values()), self.config))
+            furniture = furniture_files(site, list(self.pages.values()), self.config)
             more = self._write(furniture, self.furniture - set(furniture))
             self.furniture = set(furniture)
             outcome.written += more.written
@@ -152,7 +152,7 @@ class Rebuilder:
         assert self.site is not None
         output = self.config.output_path
         made = set()
-        for rel, data in furnish(self.site, list(self.pages.values()), self.config):
+        for rel, data in furniture_files(self.site, list(self.pages.values()), self.config).items():
             made.add(rel)
             target = output / rel
             same = (

@@ -43,6 +43,15 @@ def write_file(staged: Path, rel: str, data: bytes) -> None:
     target.write_bytes(data)
 
 
+def append_file(staged: Path, rel: str, chunk: bytes) -> None:
+    """Add a chunk to a staged file, creating it: files too large to hold come in
+    chunks (a collection's exports, a batch of rows at a time)."""
+    target = staged / rel
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with target.open("ab") as f:
+        f.write(chunk)
+
+
 def swap_in(staged: Path, output: Path) -> None:
     """Replace output/ with the staged tree."""
     old = output.parent / f".{output.name}.old-{os.getpid()}"

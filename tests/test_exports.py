@@ -13,9 +13,10 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from site_builder import exports
 from site_builder.build import build
 from site_builder.config import load_config
-from site_builder.exports import Collection, dump_csv, record_schemas
+from site_builder.exports import Collection, collection_files, dump_json, record_schemas
 
 COLLECTIONS = (
     "municipalities",
@@ -200,7 +201,11 @@ def test_a_meeting_without_times_has_dates_only(make_site) -> None:
     assert statement["attribution_text"] is None and statement["side"] == "member"
 
 
-def test_only_the_rows_with_a_formula_like_cell_differ_for_excel() -> None:
+@pytest.mark.parametrize("batch", [1000, 2])
+def test_a_collections_files_in_batches_only_the_rows_with_a_formula_like_cell_differ_for_excel(
+    batch: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(exports, "BATCH", batch)  # 2: three batches, c to e without formulas
     rows = [
         {"id": "a", "text": "plain", "n": 1},
         {"id": "b", "text": "=SUM(A1)", "n": None},
@@ -209,7 +214,14 @@ def test_only_the_rows_with_a_formula_like_cell_differ_for_excel() -> None:
         {"id": "e", "text": None, "n": 0},
     ]
     columns = tuple((name, itemgetter(name)) for name in ("id", "text", "n"))
-    excel, plain = dump_csv(Collection("t", "t", "t", rows, columns))
+    table = Collection("t", "t", "t", len(rows), lambda: rows, columns)
+    files: dict[str, bytes] = {}
+    for path, chunk in collection_files(table, "http://example.org/t.schema.json"):
+        files[path] = files.get(path, b"") + chunk
+    excel, plain = files["data/t.csv"], files["data/t-nobom.csv"]
+    assert files["data/t.json"] == dump_json(
+        {"$schema": "http://example.org/t.schema.json", "t": rows}
+    )
     assert plain.decode("utf-8") == (
         'id,text,n\r\na,plain,1\r\nb,=SUM(A1),\r\nc,"行\n- 箇条",2\r\nd,@x,-3\r\ne,,0\r\n'
     )
