@@ -256,8 +256,14 @@ def hugo_cmd(site: Path, destination: Path, cache: Path) -> list[str]:
 
 
 def run_round(
-    meetings: int, seed: int, timeout: float | None, rebuild: bool, limit_mb: float
+    meetings: int,
+    seed: int,
+    timeout: float | None,
+    rebuild: bool,
+    limit_mb: float,
+    options: tuple[str, ...] = (),
 ) -> Round:
+    """options: given to each of our builds (--jobs N)."""
     project = BENCH / f"archive-{meetings}"
     site = BENCH / f"archive-{meetings}-hugo"
     say(f"N={meetings}: generating {project.relative_to(ROOT)}")
@@ -291,7 +297,11 @@ def run_round(
     output = project / "output"
     limits = (timeout, limit_mb)
     clean_project(project)
-    record(measure("ours --no-search", meetings, ours(project, "--no-search"), output, *limits))
+    record(
+        measure(
+            "ours --no-search", meetings, ours(project, *options, "--no-search"), output, *limits
+        )
+    )
     clean_project(project)  # Hugo next: the figures to compare first, should a long run be cut
     destination = site / "public"
     cache = site / ".hugo-cache"
@@ -300,14 +310,16 @@ def run_round(
     hugo = hugo_cmd(site, destination, cache)
     record(measure("hugo", meetings, hugo, destination, *limits))
     shutil.rmtree(destination, ignore_errors=True)  # the disk: 100,000 meetings' sites are 40 GB
-    record(measure("ours + search", meetings, ours(project), output, *limits))
+    record(measure("ours + search", meetings, ours(project, *options), output, *limits))
     if rebuild and output.is_dir():
-        record(measure("ours rebuild", meetings, ours(project), output, *limits))
+        record(measure("ours rebuild", meetings, ours(project, *options), output, *limits))
         edited = edit_one_meeting(project)
         original = edited.read_bytes()
         with edited.open("a", encoding="utf-8") as f:
             f.write("\n○ 追記の確認のための発言です。\n")
-        record(measure("ours, one meeting edited", meetings, ours(project), output, *limits))
+        record(
+            measure("ours, one meeting edited", meetings, ours(project, *options), output, *limits)
+        )
         edited.write_bytes(original)
     return result
 
@@ -494,6 +506,12 @@ def main(argv: list[str] | None = None) -> int:
         help="GB a build's processes may hold together before they are killed (20)",
     )
     parser.add_argument(
+        "--jobs",
+        type=int,
+        help="processes for our build (its default: the cores, at most 8); at 100,000 "
+        "meetings 1, since a render process copies the records it touches",
+    )
+    parser.add_argument(
         "--profile", action="store_true", help="also cProfile our build at the largest size"
     )
     args = parser.parse_args(argv)
@@ -504,7 +522,11 @@ def main(argv: list[str] | None = None) -> int:
     info = machine()
     say("machine: " + ", ".join(f"{k} {v}" for k, v in info.items()))
     limit_mb = args.memory_limit * 1024
-    rounds = [run_round(n, args.seed, args.timeout, not args.no_rebuild, limit_mb) for n in sizes]
+    options = ("--jobs", str(args.jobs)) if args.jobs else ()
+    say(f"our build: site-builder build {' '.join(options)}".rstrip())
+    rounds = [
+        run_round(n, args.seed, args.timeout, not args.no_rebuild, limit_mb, options) for n in sizes
+    ]
     report = f"{table(rounds)}\n\n{ratios(rounds)}\n\n" + "\n".join(
         f"{r.meetings:,} meetings: {r.content_files:,} record files, {r.content_mb:.0f} MB; "
         f"generated in {r.generate_s:.0f} s, exported to Hugo in {r.export_s:.0f} s"
@@ -533,6 +555,7 @@ def main(argv: list[str] | None = None) -> int:
             {
                 "machine": info,
                 "seed": args.seed,
+                "jobs": args.jobs,
                 "rounds": [asdict(r) for r in rounds],
                 "report": report,
                 "profile": profiled,
