@@ -88,10 +88,10 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from .build import check
+    from .build import available_cores, check
 
     config = load_config(args.root)
-    site = check(config, drafts=args.drafts)
+    site = check(config, drafts=args.drafts, jobs=available_cores())
     if args.format == "text":
         print(f"ok: {len(site.records.all())} records, no problems")
     return EXIT_OK
@@ -225,9 +225,9 @@ def _parser() -> argparse.ArgumentParser:
         "--jobs",
         type=_positive,
         metavar="N",
-        help="build on N processes: N-1 render the pages while this one makes the data "
-        "files (default: the cores available, at most 8; 1: this process only); the "
-        "output is the same",
+        help="build on N processes: N link the records' texts, then N-1 render the pages "
+        "while this one makes the data files (default: the cores available, at most 8; "
+        "1: this process only); the output is the same",
     )
     build.set_defaults(run=_build)
 

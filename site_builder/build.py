@@ -31,18 +31,20 @@ class Built:
     files: list[str]  # the output paths written, pages first (the theme's static/ aside)
 
 
-def check(config: Config, drafts: bool = False) -> Site:
-    """Everything up to rendering: what `site-builder check` runs."""
+def check(config: Config, drafts: bool = False, jobs: int = 1) -> Site:
+    """Everything up to rendering: what `site-builder check` runs, linking on `jobs`
+    processes."""
     md = make_markdown(load_theme(config).labels["table"])
     sources = load_content(config.root, config.content_path)
     records = validate_sources(sources, md, include_drafts=drafts)
-    return link_records(records, md, lambda ref: url_for(config, ref))
+    return link_records(records, md, lambda ref: url_for(config, ref), jobs - 1)
 
 
 def build(config: Config, drafts: bool = False, search: bool | None = None, jobs: int = 1) -> Built:
-    """jobs: the processes to build on. With jobs > 1 the pages render on jobs - 1
-    forked processes while this one makes the furniture (data exports, feeds: about as
-    much work as the pages); the output is the same, byte for byte, as with jobs=1."""
+    """jobs: the processes to build on. With jobs > 1 the records' texts are linked on
+    all of them, then the pages render on jobs - 1 forked processes while this one
+    makes the furniture (data exports, feeds: about as much work as the pages); the
+    output is the same, byte for byte, as with jobs=1."""
     staged = stage(load_theme(config).path / "static", config.output_path)
     try:
         files, shards = write_files(config, staged, drafts, jobs)
@@ -63,7 +65,7 @@ def write_files(
     it is made; return the paths written and the parts of the search index to make.
     The records and pages are this function's alone, so that they are freed when it
     returns, before Pagefind needs the memory."""
-    site = check(config, drafts)
+    site = check(config, drafts, jobs)
     theme = load_theme(config)
     pages = plan_pages(site, theme.labels, config.search.shard_records)
     # The records and pages live until this function returns: the garbage collector

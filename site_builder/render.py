@@ -14,14 +14,12 @@ files are those render_pages gives in one process.
 from __future__ import annotations
 
 import datetime as dt
-import multiprocessing
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
@@ -29,12 +27,11 @@ from markupsafe import Markup
 
 from . import wareki
 from .config import Config
+from .forked import can_fork, run_forked
 from .graph import Site, title_of
 from .model import ContentError, Location, Problem, RecordRef, Statement, Text
 from .pages import Lazy, Page, item_ref
 from .write import write_file
-
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -165,10 +162,12 @@ def start_rendering(
     from page i, so each gets its share of every kind.
     With workers=0 the pages are rendered here and now, and a ContentError raised at once.
     """
-    if workers < 1 or "fork" not in multiprocessing.get_all_start_methods():
+    if workers < 1 or not can_fork():
         _raise_in_order(_render_into(pages, env, staged))
         return lambda: None
-    forked = [_fork(partial(_render_into, pages[i::workers], env, staged)) for i in range(workers)]
+    forked = [
+        run_forked(partial(_render_into, pages[i::workers], env, staged)) for i in range(workers)
+    ]
 
     def finish() -> None:
         _raise_in_order([(j * workers + i, p) for i, w in enumerate(forked) for j, p in w()])
@@ -201,40 +200,6 @@ def _render(page: Page, env: Environment) -> bytes | Problem:
     except TemplateError as err:
         return _template_problem(err, page)
     return html.encode("utf-8")
-
-
-def _fork(task: Callable[[], T]) -> Callable[[], T]:
-    """Run task in a forked child; return the function that waits for its result. An
-    exception in the child is raised in the parent, as if task had run there."""
-    fork = multiprocessing.get_context("fork")
-    receiver, sender = fork.Pipe(duplex=False)
-    child = fork.Process(target=_send_outcome, args=(task, sender), daemon=True)
-    child.start()
-    sender.close()
-
-    def result() -> T:
-        try:
-            outcome = receiver.recv()  # before join: a child blocks until its result is read
-        except EOFError:
-            child.join()
-            message = f"a rendering process stopped (exit code {child.exitcode})"
-            raise RuntimeError(message) from None
-        finally:
-            receiver.close()
-        child.join()
-        if isinstance(outcome, BaseException):
-            raise outcome
-        return outcome
-
-    return result
-
-
-def _send_outcome(task: Callable[[], object], sender: Connection) -> None:
-    try:
-        outcome = task()
-    except Exception as err:  # a bug: sent to be raised in the parent
-        outcome = err
-    sender.send(outcome)
 
 
 def _template_problem(err: TemplateError, page: Page) -> Problem:

@@ -138,6 +138,30 @@ def test_a_parallel_build_reports_the_problems_a_serial_one_does(
         ]
 
 
+def test_records_linked_on_several_processes_report_the_problems_one_does(
+    tmp_path: Path, make_site
+) -> None:
+    """Broken references in records that the linking processes share between them: the
+    same problems, in the same order, as linking in one process."""
+    files = {
+        **SMALL,
+        **{
+            f"content/a/meetings/b/m{n}.md": f"---\ntitle: 第{n}回\ndate: 2025-11-1{n}\n---\n"
+            f"○ [[item:9{n}]]と[[wg:none-{n}]]について。\n"
+            for n in range(1, 6)
+        },
+    }
+    root = make_site(files)
+    reported = {}
+    for jobs in (1, 2, 3):
+        with pytest.raises(ContentError) as err:
+            build(load_config(root), search=False, jobs=jobs)
+        reported[jobs] = [str(p) for p in err.value.problems]
+    assert len(reported[1]) == 10
+    assert reported[1][0].startswith("content/a/meetings/b/m1.md:5:3: ")
+    assert reported[2] == reported[1] and reported[3] == reported[1]
+
+
 def test_the_default_jobs_are_the_cores_available_up_to_a_cap() -> None:
     assert 1 <= available_cores() <= 8
     assert available_cores(cap=1) == 1
