@@ -225,8 +225,8 @@ def _parser() -> argparse.ArgumentParser:
         "--jobs",
         type=_positive,
         metavar="N",
-        help="build on N processes: N link the records' texts, then N-1 render the pages "
-        "while this one makes the data files (default: the cores available, at most 8; "
+        help="build on N processes: N validate and link the records, then N-1 render the "
+        "pages while this one makes the data files (default: the cores available, at most 8; "
         "1: this process only); the output is the same",
     )
     build.set_defaults(run=_build)

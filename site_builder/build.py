@@ -32,17 +32,17 @@ class Built:
 
 
 def check(config: Config, drafts: bool = False, jobs: int = 1) -> Site:
-    """Everything up to rendering: what `site-builder check` runs, linking on `jobs`
-    processes."""
+    """Everything up to rendering: what `site-builder check` runs, validating and
+    linking on `jobs` processes."""
     md = make_markdown(load_theme(config).labels["table"])
     sources = load_content(config.root, config.content_path)
-    records = validate_sources(sources, md, include_drafts=drafts)
+    records = validate_sources(sources, md, drafts, jobs - 1)
     return link_records(records, md, lambda ref: url_for(config, ref), jobs - 1)
 
 
 def build(config: Config, drafts: bool = False, search: bool | None = None, jobs: int = 1) -> Built:
-    """jobs: the processes to build on. With jobs > 1 the records' texts are linked on
-    all of them, then the pages render on jobs - 1 forked processes while this one
+    """jobs: the processes to build on. With jobs > 1 the records are validated and
+    linked on all of them, then the pages render on jobs - 1 forked processes while this one
     makes the furniture (data exports, feeds: about as much work as the pages); the
     output is the same, byte for byte, as with jobs=1."""
     staged = stage(load_theme(config).path / "static", config.output_path)

@@ -8,6 +8,7 @@ so a task should return little: problems, strings.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 from collections.abc import Callable
 from multiprocessing.connection import Connection
@@ -30,6 +31,8 @@ def run_forked(task: Callable[[], T]) -> Callable[[], T]:
     sender.close()
 
     def result() -> T:
+        collecting = gc.isenabled()
+        gc.disable()  # unpickling makes many objects at once: each would start a collection
         try:
             outcome = receiver.recv()  # before join: a child blocks until its result is read
         except EOFError:
@@ -38,6 +41,8 @@ def run_forked(task: Callable[[], T]) -> Callable[[], T]:
             raise RuntimeError(message) from None
         finally:
             receiver.close()
+            if collecting:
+                gc.enable()
         child.join()
         if isinstance(outcome, BaseException):
             raise outcome

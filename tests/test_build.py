@@ -138,27 +138,37 @@ def test_a_parallel_build_reports_the_problems_a_serial_one_does(
         ]
 
 
-def test_records_linked_on_several_processes_report_the_problems_one_does(
-    tmp_path: Path, make_site
+@pytest.mark.parametrize(
+    ("date", "statement", "first", "count"),
+    [  # validating: a month 13; linking: an item and a WG that do not exist
+        ("2025-13-1{n}", "発言。", "content/a/meetings/b/m1.md:3:7: ", 5),
+        (
+            "2025-11-1{n}",
+            "[[item:9{n}]]と[[wg:none-{n}]]。",
+            "content/a/meetings/b/m1.md:5:3: ",
+            10,
+        ),
+    ],
+)
+def test_records_checked_on_several_processes_report_the_problems_one_does(
+    tmp_path: Path, make_site, date: str, statement: str, first: str, count: int
 ) -> None:
-    """Broken references in records that the linking processes share between them: the
-    same problems, in the same order, as linking in one process."""
-    files = {
-        **SMALL,
-        **{
-            f"content/a/meetings/b/m{n}.md": f"---\ntitle: 第{n}回\ndate: 2025-11-1{n}\n---\n"
-            f"○ [[item:9{n}]]と[[wg:none-{n}]]について。\n"
-            for n in range(1, 6)
-        },
+    """Problems in records that the validating or linking processes share between them:
+    the same problems, in the same order, as in one process."""
+    meetings = {
+        f"content/a/meetings/b/m{n}.md": (
+            f"---\ntitle: 第{n}回\ndate: {date.format(n=n)}\n---\n○ {statement.format(n=n)}\n"
+        )
+        for n in range(1, 6)
     }
-    root = make_site(files)
+    root = make_site({**SMALL, **meetings})
     reported = {}
     for jobs in (1, 2, 3):
         with pytest.raises(ContentError) as err:
             build(load_config(root), search=False, jobs=jobs)
         reported[jobs] = [str(p) for p in err.value.problems]
-    assert len(reported[1]) == 10
-    assert reported[1][0].startswith("content/a/meetings/b/m1.md:5:3: ")
+    assert len(reported[1]) == count, reported[1]
+    assert reported[1][0].startswith(first), reported[1][0]
     assert reported[2] == reported[1] and reported[3] == reported[1]
 
 
