@@ -80,9 +80,10 @@ def _build(args: argparse.Namespace) -> int:
     if key and key == cache.build_key(config, args.drafts, search):  # none changed meanwhile
         cache.remember(config, key)
     pages = sum(1 for path in built.files if path.endswith(".html"))
+    index = f" (the search index {built.index_seconds:.2f} s)" if built.index_seconds else ""
     print(
         f"built {pages} pages and {len(built.files) - pages} data files into "
-        f"{config.output_dir}/ in {time.perf_counter() - started:.2f} s"
+        f"{config.output_dir}/ in {time.perf_counter() - started:.2f} s{index}"
     )
     return EXIT_OK
 

@@ -10,6 +10,7 @@ import contextlib
 import ctypes
 import gc
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +30,7 @@ from .write import append_file, discard, stage, swap_in
 @dataclass(frozen=True)
 class Built:
     files: list[str]  # the output paths written, pages first (the theme's static/ aside)
+    index_seconds: float | None = None  # the time the search index took, if made
 
 
 def check(config: Config, drafts: bool = False, jobs: int = 1) -> Site:
@@ -48,14 +50,17 @@ def build(config: Config, drafts: bool = False, search: bool | None = None, jobs
     staged = stage(load_theme(config).path / "static", config.output_path)
     try:
         files, shards = write_files(config, staged, drafts, jobs)
+        index_seconds = None
         if config.search.enabled if search is None else search:
+            started = time.perf_counter()
             give_back_memory()
             index_site(staged, config, shards)
+            index_seconds = time.perf_counter() - started
     except BaseException:
         discard(staged)
         raise
     swap_in(staged, config.output_path)
-    return Built(files)
+    return Built(files, index_seconds)
 
 
 def write_files(

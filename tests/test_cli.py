@@ -1,3 +1,4 @@
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -58,3 +59,7 @@ def test_build_jobs(make_site, capsys: pytest.CaptureFixture[str]) -> None:
     )
     assert main(["--root", str(root), "build", "--jobs", "2"]) == 0
     assert (root / "output/a/index.html").is_file()
+    summary = capsys.readouterr().out  # search is off: no time for the index
+    assert re.fullmatch(
+        r"built \d+ pages and \d+ data files into output/ in \d+\.\d\d s\n", summary
+    )

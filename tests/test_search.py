@@ -181,7 +181,8 @@ def test_statements_are_anchored_for_sub_results(example_site: Path) -> None:
 
 def test_build_writes_synonyms_and_the_opensearch_description(make_site) -> None:
     root = make_site(SMALL, config=SEARCH_CONFIG)
-    build(load_config(root))
+    built = build(load_config(root))
+    assert built.index_seconds is not None and built.index_seconds > 0  # what the CLI says
     output = root / "output"
     assert json.loads((output / "search/synonyms.json").read_text(encoding="utf-8")) == {
         "マイナ": ["マイナンバーカード"]
