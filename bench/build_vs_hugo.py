@@ -9,10 +9,16 @@ it to Hugo (bench/hugo_export.py → bench/archive-N-hugo/), then time, each in 
 child process and from a cold state (output and any cache removed first):
 
 1. ours without the search index: ``site-builder build --no-search``;
-2. ours with it (the published build: Pagefind included);
-3. ours again with nothing changed (the rebuild an incremental cache should make cheap),
-   and again after one meeting is edited (only its part of the search index is made);
-4. Hugo: ``hugo --quiet -s DIR --destination OUT`` with a fresh --cacheDir.
+2. Hugo: ``hugo --quiet -s DIR --destination OUT`` with a fresh --cacheDir;
+3. ours with the index (the published build: Pagefind included; our build prints the
+   index's own time, kept as the run's summary);
+4. ours again with nothing changed (the rebuild an incremental cache should make cheap),
+   and again after one meeting is edited (only its part of the search index is made).
+
+``--runs`` picks some of them (no-search hugo search rebuild edited); at 100,000
+meetings, where one of our builds takes an hour and more, ``--runs search hugo`` gives
+both builds to compare, and the build without the index is the one with it less the
+index's time (in the summary).
 
 Each run reports wall time, CPU time (user+sys of the child and the children it
 waited for, from os.wait4), peak memory, output size, file and page counts, pages/s.
@@ -58,6 +64,9 @@ RESULTS = BENCH / "results"
 # What a cold build may find in our project folder: everything else is a build product.
 PROJECT_INPUTS = {"config.yaml", "content", "themes"}
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
+# The builds of one size, in this order: ours without the index, Hugo's, ours with it,
+# ours again with nothing changed, ours after one meeting was edited.
+RUNS = frozenset({"no-search", "hugo", "search", "rebuild", "edited"})
 
 
 @dataclass
@@ -83,6 +92,7 @@ class Run:
     timed_out: bool = False
     memory_killed: bool = False  # its process tree passed --memory-limit and was killed
     stderr_tail: str = ""
+    summary: str = ""  # the last line the build printed: ours says how long its index took
 
 
 @dataclass
@@ -109,11 +119,10 @@ def measure(
     run = Run(name, meetings)
     log = output.parent / f".bench-{name.replace(' ', '-')}.log"
     run.load_before = os.getloadavg()[0]
-    with open(log, "wb") as err:
+    out_log = log.with_suffix(".out")
+    with open(log, "wb") as err, open(out_log, "wb") as out:
         started = time.perf_counter()
-        proc = subprocess.Popen(
-            cmd, stdout=subprocess.DEVNULL, stderr=err, cwd=ROOT, start_new_session=True
-        )
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, cwd=ROOT, start_new_session=True)
         sampler = TreeSampler(proc.pid, limit_mb * 2**20, run)
         sampler.start()
         timer = threading.Timer(timeout, _kill, (proc.pid, run)) if timeout else None
@@ -132,7 +141,10 @@ def measure(
     run.maxrss_mb = usage.ru_maxrss / 1024  # KiB on Linux
     run.peak_tree_mb = max(sampler.peak_bytes / 2**20, run.maxrss_mb)
     run.stderr_tail = log.read_text(encoding="utf-8", errors="replace")[-2000:]
+    lines = out_log.read_text(encoding="utf-8", errors="replace").strip().splitlines()
+    run.summary = lines[-1] if lines else ""
     log.unlink()
+    out_log.unlink()
     if output.is_dir():
         run.files, size, run.html_pages, html = tree_size(output)
         run.output_mb, run.html_mb = size / 2**20, html / 2**20
@@ -259,11 +271,11 @@ def run_round(
     meetings: int,
     seed: int,
     timeout: float | None,
-    rebuild: bool,
     limit_mb: float,
     options: tuple[str, ...] = (),
+    runs: frozenset[str] = RUNS,
 ) -> Round:
-    """options: given to each of our builds (--jobs N)."""
+    """options: given to each of our builds (--jobs N); runs: those of RUNS to make."""
     project = BENCH / f"archive-{meetings}"
     site = BENCH / f"archive-{meetings}-hugo"
     say(f"N={meetings}: generating {project.relative_to(ROOT)}")
@@ -290,36 +302,37 @@ def run_round(
             f"N={meetings}: {run.name}: {run.wall_s:.1f} s wall, {run.cpu_s:.1f} s CPU, "
             f"{run.peak_tree_mb:.0f} MB peak, {run.html_pages} pages ({state}; load "
             f"{run.load_before:.1f} → {run.load_after:.1f})"
+            + (f"; it said: {run.summary}" if run.summary.startswith("built") else "")
         )
         if run.exit_code and not run.timed_out:
             say(run.stderr_tail.strip())
 
     output = project / "output"
     limits = (timeout, limit_mb)
-    clean_project(project)
-    record(
-        measure(
-            "ours --no-search", meetings, ours(project, *options, "--no-search"), output, *limits
-        )
-    )
-    clean_project(project)  # Hugo next: the figures to compare first, should a long run be cut
-    destination = site / "public"
-    cache = site / ".hugo-cache"
-    for stale in (destination, cache, site / "resources"):
-        shutil.rmtree(stale, ignore_errors=True)
-    hugo = hugo_cmd(site, destination, cache)
-    record(measure("hugo", meetings, hugo, destination, *limits))
-    shutil.rmtree(destination, ignore_errors=True)  # the disk: 100,000 meetings' sites are 40 GB
-    record(measure("ours + search", meetings, ours(project, *options), output, *limits))
-    if rebuild and output.is_dir():
+    if "no-search" in runs:
+        clean_project(project)
+        cmd = ours(project, *options, "--no-search")
+        record(measure("ours --no-search", meetings, cmd, output, *limits))
+    if "hugo" in runs:  # next: the figures to compare first, should a long run be cut
+        destination = site / "public"
+        cache = site / ".hugo-cache"
+        for stale in (destination, cache, site / "resources"):
+            shutil.rmtree(stale, ignore_errors=True)
+        hugo = hugo_cmd(site, destination, cache)
+        record(measure("hugo", meetings, hugo, destination, *limits))
+        shutil.rmtree(destination, ignore_errors=True)  # the disk: 100,000 meetings' are 40 GB
+    if "search" in runs:
+        clean_project(project)
+        record(measure("ours + search", meetings, ours(project, *options), output, *limits))
+    if "rebuild" in runs and output.is_dir():
         record(measure("ours rebuild", meetings, ours(project, *options), output, *limits))
+    if "edited" in runs and output.is_dir():
         edited = edit_one_meeting(project)
         original = edited.read_bytes()
         with edited.open("a", encoding="utf-8") as f:
             f.write("\n○ 追記の確認のための発言です。\n")
-        record(
-            measure("ours, one meeting edited", meetings, ours(project, *options), output, *limits)
-        )
+        cmd = ours(project, *options)
+        record(measure("ours, one meeting edited", meetings, cmd, output, *limits))
         edited.write_bytes(original)
     return result
 
@@ -495,6 +508,13 @@ def main(argv: list[str] | None = None) -> int:
         "--timeout", type=float, default=3 * 3600, help="seconds per build before it is killed"
     )
     parser.add_argument(
+        "--runs",
+        nargs="+",
+        choices=sorted(RUNS),
+        default=sorted(RUNS),
+        help="the builds to make (all): no-search, hugo, search, rebuild, edited",
+    )
+    parser.add_argument(
         "--no-rebuild",
         action="store_true",
         help="skip the rebuilds (nothing changed; one meeting edited)",
@@ -523,10 +543,9 @@ def main(argv: list[str] | None = None) -> int:
     say("machine: " + ", ".join(f"{k} {v}" for k, v in info.items()))
     limit_mb = args.memory_limit * 1024
     options = ("--jobs", str(args.jobs)) if args.jobs else ()
+    runs = frozenset(args.runs) - ({"rebuild", "edited"} if args.no_rebuild else set())
     say(f"our build: site-builder build {' '.join(options)}".rstrip())
-    rounds = [
-        run_round(n, args.seed, args.timeout, not args.no_rebuild, limit_mb, options) for n in sizes
-    ]
+    rounds = [run_round(n, args.seed, args.timeout, limit_mb, options, runs) for n in sizes]
     report = f"{table(rounds)}\n\n{ratios(rounds)}\n\n" + "\n".join(
         f"{r.meetings:,} meetings: {r.content_files:,} record files, {r.content_mb:.0f} MB; "
         f"generated in {r.generate_s:.0f} s, exported to Hugo in {r.export_s:.0f} s"
