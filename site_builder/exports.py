@@ -476,8 +476,8 @@ def _agenda(items: tuple[AgendaItem, ...]) -> list[Json]:
 class Collection:
     """One downloadable table: its records, the schema of one, its CSV columns.
 
-    The records are made anew for each file written from them and never held all at
-    once: the statements of 10,000 meetings are half a gigabyte of JSON, several times
+    rows() makes the rows as its files are written (collection_files) and none are
+    kept: the statements of 10,000 meetings are half a gigabyte of JSON, several times
     that as dicts."""
 
     name: str  # file stem under /data/: meetings
