@@ -228,7 +228,8 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         help="build on N processes: N validate and link the records, then N-1 render the "
         "pages while this one makes the data files (default: the cores available, at most 8; "
-        "1: this process only); the output is the same",
+        "1: this process only); fewer if the free memory would not hold them; the output "
+        "is the same",
     )
     build.set_defaults(run=_build)
 

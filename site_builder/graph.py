@@ -17,7 +17,7 @@ from functools import partial
 
 from markdown_it import MarkdownIt
 
-from .forked import can_fork, run_forked
+from .forked import affordable, can_fork, run_forked
 from .markdown import ITEM_NUMBER, Found, Link, render
 from .model import (
     Body,
@@ -264,8 +264,10 @@ def link_all(
     links those from record 0: rendering the Markdown is most of the time linking takes
     (a fifth of a 10,000-meeting build). A worker sends back each record's HTML as a
     list of strings in the order of texts_of, cheap to pickle; the texts they belong
-    to are this process's own."""
-    if workers < 1 or not can_fork():
+    to are this process's own. Fewer workers start if the free memory would not hold
+    them (forked.affordable)."""
+    workers = affordable(workers) if can_fork() else 0
+    if workers < 1:
         return {r.location.path: link_record(r, scope_of(r, index), md) for r in records}
     parts = [records[i :: workers + 1] for i in range(workers + 1)]
     forked = [run_forked(partial(_link_part, part, index, md)) for part in parts[1:]]

@@ -27,7 +27,7 @@ from markupsafe import Markup
 
 from . import wareki
 from .config import Config
-from .forked import can_fork, run_forked
+from .forked import affordable, can_fork, run_forked
 from .graph import Site, title_of
 from .model import ContentError, Location, Problem, RecordRef, Statement, Text
 from .pages import Lazy, Page, item_ref
@@ -160,9 +160,11 @@ def start_rendering(
     itself and sends back only their problems, so that no process ever holds the
     site's HTML (700 MB for 10,000 meetings). Worker i renders every workers-th page
     from page i, so each gets its share of every kind.
-    With workers=0 the pages are rendered here and now, and a ContentError raised at once.
+    With workers=0, or none that the free memory holds (forked.affordable), the pages
+    are rendered here and now, and a ContentError raised at once.
     """
-    if workers < 1 or not can_fork():
+    workers = affordable(workers) if can_fork() else 0
+    if workers < 1:
         _raise_in_order(_render_into(pages, env, staged))
         return lambda: None
     forked = [
