@@ -532,8 +532,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--jobs",
         type=int,
-        help="processes for our build (its default: the cores, at most 8); at 100,000 "
-        "meetings 1, since a render process copies the records it touches",
+        help="processes for our build (its default: the cores, at most 8, as many as the "
+        "free memory holds; 1 makes runs at different sizes comparable)",
     )
     parser.add_argument(
         "--profile", action="store_true", help="also cProfile our build at the largest size"
