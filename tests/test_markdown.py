@@ -1,8 +1,17 @@
 import random
 import re
+from collections import Counter
 from dataclasses import dataclass
 
-from site_builder.markdown import ITEM_NUMBER, Env, Link, make_markdown, one_paragraph, render
+from site_builder.markdown import (
+    ITEM_NUMBER,
+    Env,
+    Link,
+    make_markdown,
+    one_paragraph,
+    plain_paragraphs,
+    render,
+)
 
 
 @dataclass
@@ -106,23 +115,50 @@ def test_one_paragraph_is_judged_from_the_first_character_of_each_line() -> None
         assert not one_paragraph(source), source
 
 
+def test_plain_paragraphs_are_text_without_markup() -> None:
+    md = make_markdown()
+    assert plain_paragraphs(md, "項番44について。\n官民データ活用WGで。\n\n\n次の段落。\n") == [
+        (0, ["項番44について。", "官民データ活用WGで。"]),
+        (4, ["次の段落。"]),
+    ]
+    for source in (
+        "",
+        "\n\n",
+        "**強調**",
+        "[[item:44]]",
+        "13:30に開始",
+        "A&B",
+        "段落。\n- 箇条",
+        "段落。\n---",
+        "行末に空白  \n次の行",
+        "段落。\n \n空白だけの行",
+        "\u3000全角空白の字下げ",
+        "NUL\x00",
+    ):
+        assert plain_paragraphs(md, source) is None, source
+
+
 def test_one_paragraph_renders_as_markdown_it_renders_it() -> None:
-    """The shortcut of render() for one paragraph gives md.render's HTML and references,
-    for random texts made of the pieces that could tell them apart."""
+    """The shortcuts of render() for one paragraph and for plain paragraphs give md.render's
+    HTML and references, for random texts made of the pieces that could tell them apart."""
     pieces = [
         *("a", "項番44", "項番99", "官民データ活用WG", "[[item:38]]", "[[wg:x|ラベル]]"),
         *(" ", "    ", "\t", "\n", "\n\n", "#", "- ", "*", "**太**", "_", "=", "---"),
         *("1. ", "> ", "```", "|", "a|b", ":", "[x]: /u", "[x]", "<div>", "\u3000", "\\"),
-        *("`c`", "~~s~~", "\x00", "\xa0", "漢字", "\n次の行", "\n項番44"),
+        *("`c`", "~~s~~", "\x00", "\xa0", "漢字", "\n次の行", "\n項番44", "  \n", " \n"),
+        *("&amp;", "&", '"', "'", "\u2003", "項番４４", "ＷＧ", "\f"),
     ]
+    # and pieces of which most texts are plain, of one paragraph or more
+    plainer = ["漢字", "項番44", "項番99", "項番４４", "官民データ活用WG", "\n", "\n\n", " ", "\u3000"]
     md = make_markdown()
     rng = random.Random(7)
-    checked = 0
-    for _ in range(20_000):
-        source = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 10)))
-        if not one_paragraph(source):
-            continue
+    shortcuts = Counter()
+    for n in range(20_000):
+        chosen = plainer if n % 2 else pieces
+        source = "".join(rng.choice(chosen) for _ in range(rng.randint(1, 10)))
         env = Env(FakeScope())
         assert render(md, source, FakeScope()) == (md.render(source, {"xref": env}), env.found)
-        checked += 1
-    assert checked > 1_000
+        plain = plain_paragraphs(md, source)
+        shortcuts[len(plain) if plain else "one" if one_paragraph(source) else None] += 1
+    assert shortcuts["one"] > 1_000, shortcuts
+    assert shortcuts[1] > 500 and shortcuts[2] + shortcuts[3] > 100, shortcuts
