@@ -10,8 +10,9 @@ Clerks mark who speaks at the start of a paragraph:
 A statement runs on over the following blocks until the next marker, heading or
 ``---``. ``##`` headings are sections (an agenda item when they end in ``{#id}``),
 ``###`` sub-sections. We let markdown-it find the blocks (its token maps give
-each block's lines), then slice the clerk's own source so that every statement
-keeps its exact text and line number.
+each block's lines; minutes of only headings and plain paragraphs are read by a scan
+of their lines that gives the same), then slice the clerk's own source so that every
+statement keeps its exact text and line number.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
 
+from .markdown import BLOCK_START
 from .model import Location, Problem, Section, Side, Statement, Text
 
 # A bracketed label at the start of a paragraph is a speaker only when it reads as a
@@ -73,10 +75,62 @@ def read_marker(line: str) -> _Marker | None:
     return _Marker(speaker, side, mark, bool(m["reply"]), m.end())
 
 
+Block = tuple[str, int, int, int]  # a top-level block: type, first line, end line, level
+
+
+def blocks(md: MarkdownIt, source: str) -> list[Block]:
+    """The top-level blocks of source as markdown-it reads them: the type of the block's
+    first token, its first line, the line after it, and a heading's level (else 0).
+    Their lines are all that
+    parse_proceedings needs; markdown-it's block parser finds them, unless every line is
+    one that needs no parser to tell what it is (simple_blocks)."""
+    found = simple_blocks(source)
+    if found is not None:
+        return found
+    tokens: list = []
+    md.block.parse(source, md, {}, tokens)
+    return [
+        (t.type, t.map[0], t.map[1], int(t.tag[1]) if t.type == "heading_open" else 0)
+        for t in tokens
+        if t.level == 0 and t.nesting != -1 and t.map is not None
+    ]
+
+
+ATX_HEADING = re.compile(r"#{1,6}(?: |\Z)")
+
+
+def simple_blocks(source: str) -> list[Block] | None:
+    """The blocks of minutes written as most are: ATX headings (## 議題1), paragraphs of
+    lines that start with no character that could begin another block (markdown.BLOCK_START)
+    and with no indent, blank lines, and rules (---) after a blank line or a heading. The
+    blocks as markdown-it's block parser gives them (the block parse was half the cost of
+    checking a meeting); None for anything else, which markdown-it then reads.
+    tests/test_proceedings.py compares the two on random texts."""
+    if "\r" in source or "\x00" in source:
+        return None
+    found: list[Block] = []
+    in_paragraph = False
+    for number, line in enumerate(source.split("\n")):
+        if not line.strip(" \t"):
+            in_paragraph = False
+            continue
+        if line[0] == "#" and (heading := ATX_HEADING.match(line)):
+            found.append(("heading_open", number, number + 1, heading.group().count("#")))
+            in_paragraph = False
+        elif len(line) >= 3 and line.strip("-") == "" and not in_paragraph:
+            found.append(("hr", number, number + 1, 0))
+        elif line[0] in BLOCK_START or line[0] in " \t":
+            return None
+        elif in_paragraph:
+            found[-1] = ("paragraph_open", found[-1][1], number + 1, 0)
+        else:
+            found.append(("paragraph_open", number, number + 1, 0))
+            in_paragraph = True
+    return found
+
+
 def parse_proceedings(md: MarkdownIt, body: Text) -> Parsed:
     lines = body.source.split("\n")
-    tokens: list = []
-    md.block.parse(body.source, md, {}, tokens)  # blocks only: their lines are all we need
     problems: list[Problem] = []
     preface: list[Text] = []
     sections: list[_SectionBuilder] = []
@@ -144,13 +198,9 @@ def parse_proceedings(md: MarkdownIt, body: Text) -> Parsed:
             current.blocks.append(statement)
         open_block, open_marker = None, None
 
-    for token in tokens:
-        if token.level != 0 or token.nesting == -1 or token.map is None:
-            continue
-        start, end = token.map
-        if token.type == "heading_open":
+    for kind, start, end, level in blocks(md, body.source):
+        if kind == "heading_open":
             close()
-            level = int(token.tag[1])
             raw = lines[start].lstrip("#").strip().rstrip("#").strip()
             m = HEADING_ID.search(raw)
             title = raw[: m.start()] if m else raw
@@ -162,10 +212,10 @@ def parse_proceedings(md: MarkdownIt, body: Text) -> Parsed:
             current = _SectionBuilder(section_id, title, level, agenda_section, [], loc(start))
             sections.append(current)
             continue
-        if token.type == "hr":
+        if kind == "hr":
             close()
             continue
-        marker = read_marker(lines[start]) if token.type == "paragraph_open" else None
+        marker = read_marker(lines[start]) if kind == "paragraph_open" else None
         if marker is not None:
             close()
             open_block, open_marker = [start, end, marker.length], marker

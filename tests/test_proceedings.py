@@ -1,6 +1,8 @@
+import random
+
 from site_builder.markdown import make_markdown
 from site_builder.model import Location, Statement, Text
-from site_builder.proceedings import parse_proceedings, read_marker
+from site_builder.proceedings import blocks, parse_proceedings, read_marker, simple_blocks
 
 BODY = """\
 以下の次第に従い、議事について協議を行った。
@@ -122,3 +124,39 @@ def test_bracketed_text_that_is_not_a_title_is_not_a_speaker() -> None:
 
 def _statements(parsed):
     return [b for s in parsed.sections for b in s.blocks if isinstance(b, Statement)]
+
+
+def test_simple_blocks_are_the_blocks_markdown_it_finds() -> None:
+    """The scan of plain minutes gives the blocks of markdown-it's block parser, for
+    random texts made of the lines that could tell them apart; anything it does not
+    know is left to markdown-it."""
+    lines = [
+        *(
+            "○ 項番44について。",
+            "● 回答する。",
+            "（副市長）質問。",
+            "⇒（事務局）回答。",
+            "続きの段落。",
+        ),
+        *("## 議題1 素案 {#agenda-1}", "### 【質疑】", "# 見出し #", "##", "#見出しでない"),
+        *("####### 七つ", "---", "----", "--", "***", "- 箇条", "1. 番号", "===", "> 引用"),
+        *("| a | b |", "|---|---|", "a | b", "```", "    字下げ", "  二字下げ", "\t", "　全角"),
+        *("", "", " ", "[x]: /u", "<div>", "\r"),
+    ]
+    plain = [*lines[:8], "# 見出し #", "##", "", "", "---", "----"]  # all simple
+    md = make_markdown()
+    rng = random.Random(3)
+    simple = 0
+    for n in range(6_000):
+        chosen = plain if n % 2 else lines
+        source = "\n".join(rng.choice(chosen) for _ in range(rng.randint(1, 12)))
+        tokens: list = []
+        md.block.parse(source, md, {}, tokens)
+        expected = [
+            (t.type, t.map[0], t.map[1], int(t.tag[1]) if t.type == "heading_open" else 0)
+            for t in tokens
+            if t.level == 0 and t.nesting != -1 and t.map is not None
+        ]
+        assert blocks(md, source) == expected, source
+        simple += simple_blocks(source) is not None
+    assert simple > 2_000, simple
