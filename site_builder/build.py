@@ -11,6 +11,7 @@ import ctypes
 import gc
 import os
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,8 +39,26 @@ def check(config: Config, drafts: bool = False, jobs: int = 1) -> Site:
     linking on `jobs` processes."""
     md = make_markdown(load_theme(config).labels["table"])
     sources = load_content(config.root, config.content_path)
-    records = validate_sources(sources, md, drafts, jobs - 1)
-    return link_records(records, md, lambda ref: url_for(config, ref), jobs - 1)
+    with collector_paused():
+        records = validate_sources(sources, md, drafts, jobs - 1)
+        return link_records(records, md, lambda ref: url_for(config, ref), jobs - 1)
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """No garbage collection while the records are made: they are millions of objects
+    that live as long as the build, and each full collection, started as their number
+    grows, walks all of them again (a quarter of checking 10,000 meetings: 48.1 s with
+    the collector, 37.0 s without). What it would have found is little: 30,000 objects
+    in cycles at 10,000 meetings, collected when it runs again after."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def build(config: Config, drafts: bool = False, search: bool | None = None, jobs: int = 1) -> Built:
@@ -70,14 +89,16 @@ def write_files(
     it is made; return the paths written and the parts of the search index to make.
     The records and pages are this function's alone, so that they are freed when it
     returns, before Pagefind needs the memory."""
-    site = check(config, drafts, jobs)
     theme = load_theme(config)
-    pages = plan_pages(site, theme.labels, config.search.shard_records)
     # The records and pages live until this function returns: the garbage collector
     # need not walk them again and again (a full collection visits every object), and
     # forked render workers share their memory instead of copying every page of it
-    # that a collection would write to.
-    gc.freeze()
+    # that a collection would write to. So it is paused while they are made and then
+    # they are frozen out of its sight.
+    with collector_paused():
+        site = check(config, drafts, jobs)
+        pages = plan_pages(site, theme.labels, config.search.shard_records)
+        gc.freeze()
     try:
         finish = start_rendering(pages, make_environment(config, theme, site), jobs - 1, staged)
         furniture: dict[str, None] = {}  # the paths, in order
