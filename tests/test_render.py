@@ -4,11 +4,13 @@ process gives: the same bytes, the same problems in the same order, the same exc
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
 from jinja2 import DictLoader, Environment, StrictUndefined
 
+from site_builder import render
 from site_builder.model import ContentError
 from site_builder.pages import Lazy, Page
 from site_builder.render import render_pages, start_rendering
@@ -81,14 +83,30 @@ def test_a_bug_in_a_worker_is_raised_in_the_parent(tmp_path: Path) -> None:
     assert str(err.value) == "a bug in a lazy context"
 
 
-def test_the_pages_are_rendered_by_as_many_other_processes_as_workers(tmp_path: Path) -> None:
-    with_pid = [
-        Page(f"/p{n}/", "page.html", "", frozenset(), {"body": Lazy(os.getpid)}) for n in range(6)
+@pytest.mark.parametrize("batch", [1, 3, 50])
+def test_the_workers_and_then_this_process_take_the_pages_a_batch_at_a_time(
+    batch: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two workers start at once; this process joins them when it calls finish, and
+    takes the batches they have not taken. Each page is rendered once, whoever takes it."""
+    monkeypatch.setattr(render, "BATCH", batch)
+
+    def pid_after_a_while() -> str:
+        time.sleep(0.02)
+        return str(os.getpid())
+
+    slow = [
+        Page(f"/p{n}/", "page.html", "", frozenset(), {"body": Lazy(pid_after_a_while)})
+        for n in range(30)
     ]
-    start_rendering(with_pid, environment(), 3, tmp_path)()
-    pids = {
+    start_rendering(slow, environment(), 2, tmp_path)()
+    pids = [
         html.decode().removeprefix("<h1></h1>\n<p>").removesuffix("</p>")
         for html in written(tmp_path).values()
-    }
-    assert len(pids) == 3
-    assert str(os.getpid()) not in pids
+    ]
+    assert len(pids) == 30
+    takers = set(pids)
+    assert len(takers) <= min(3, -(-30 // batch))  # a batch is one process's
+    if batch == 1:  # 30 batches of 20 ms: this process took some
+        assert str(os.getpid()) in takers
+        assert len(takers) >= 2
