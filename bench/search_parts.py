@@ -3,22 +3,30 @@ citizen's query costs, on the same pages.
 
     python3 bench/search_parts.py --meetings 10000            # ~40 min on a 2-core VM
     python3 bench/search_parts.py --meetings 1000 --parts 300
+    python3 bench/search_parts.py --meetings 100000 --parts 2000 6000 --no-whole \
+        --query 青浜市 --query 青浜市情報化推進部会        # ~4 h, 30 GB of disk
 
 Builds a generated archive (bench/generate.py) once without its index, then indexes
-the same pages two ways, each in a child process (site_builder.search.index_site):
+the same pages in each layout, each in a child process (site_builder.search.index_site):
 
-- "one index": a single Pagefind run over the whole site, as before parts existed;
-- "parts": search.plan_shards with --parts records a part (config.search.shard_records).
+- "one index": a single Pagefind run over the whole site, as before parts existed
+  (--no-whole leaves it out: beyond some 20,000 meetings it needs more memory than
+  this machine has);
+- "parts of N records": search.plan_shards with N records a part for each --parts N
+  (default: config.search.shard_records).
 
 For each: Pagefind's wall time, CPU time and peak memory (the largest process), the
-index on disk, and for each query of bench/search_size.py what a browser with an empty
-cache fetches and how long the search page takes to announce its results (Debian's
-Chromium through Playwright). Then, with the parts: indexing again with nothing
-changed (every part from the cache), and after one meeting page changed (one part
-indexed again). Prints a Markdown table; writes bench/results/search_parts-<N>.json.
+index on disk, and for each query of bench/search_size.py (and each --query) what a
+browser with an empty cache fetches and how long the search page takes to announce its
+results (Debian's Chromium through Playwright); then, in another page, how long the
+page's search (search.js's searchSite and the data of the first ten results) takes
+the first time and again with everything fetched: the second figure is computing
+alone. Then, with the parts: indexing again with nothing changed (every part from the
+cache), and after one meeting page changed (one part indexed again). Prints a
+Markdown table; writes bench/results/search_parts-<N>.json.
 
-The two layouts share the HTML (a hard-linked copy of the build); only the search
-page's list of bundles differs, and is rewritten in each copy.
+The layouts share the HTML (a hard-linked copy of the build); only the search page's
+list of bundles differs, and is rewritten in each copy.
 """
 
 from __future__ import annotations
@@ -69,6 +77,34 @@ print(json.dumps({k: [[s.bundle, s.folders] for s in v] for k, v in parts.items(
 """
 
 
+SEARCH_TWICE = """async (query) => {
+  const search = await import('/static/search.js');
+  const page = await (await fetch('/search/')).text();
+  const bundles = page.match(/data-bundles="([^"]*)"/)[1].split(' ');
+  const pagefind = await search.openIndex(bundles, {baseUrl: page.match(/data-base="([^"]*)"/)[1]});
+  const times = [];
+  for (const _ of [1, 2]) {
+    const started = performance.now();
+    const found = await search.searchSite(pagefind, query);
+    await Promise.all(found.results.slice(0, 10).map(search.resultData));
+    times.push(Math.round(performance.now() - started));
+  }
+  return times;
+}"""
+
+
+def search_twice(browser, base: str, query: str) -> dict:
+    """The page's search for query, in a page of the site without the search form (so
+    that nothing else opens the index): the first time, fetching what it needs, and
+    again, with all of it held: computing alone."""
+    context = browser.new_context(locale="ja-JP")
+    page = context.new_page()
+    page.goto(f"{base}/404.html")
+    first, again = page.evaluate(SEARCH_TWICE, query)
+    context.close()
+    return {"first_ms": first, "again_ms": again}
+
+
 def shards_of(root: Path, limits: dict[str, int]) -> dict[str, list]:
     """The parts of each layout, from the archive's records (site_builder.build.check),
     in a child process: the records of 10,000 meetings take 1.2 GB, which every later
@@ -107,14 +143,17 @@ def index(root: Path, site_dir: Path, shards: list) -> dict:
     }
 
 
-def queries(site_dir: Path) -> list[dict]:
+def queries(site_dir: Path, asked: list[str]) -> list[dict]:
     from playwright.sync_api import sync_playwright
 
     server, base, sent = serve(site_dir)
     try:
         with sync_playwright() as playwright:
             browser = launch(playwright)
-            found = [first_query(browser, base, sent, site_dir, q) for q in QUERIES]
+            found = [
+                {**first_query(browser, base, sent, site_dir, q), **search_twice(browser, base, q)}
+                for q in asked
+            ]
             browser.close()
     finally:
         server.shutdown()
@@ -124,7 +163,13 @@ def queries(site_dir: Path) -> list[dict]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--meetings", type=int, default=10000)
-    parser.add_argument("--parts", type=int, help="records a part (default: config's)")
+    parser.add_argument(
+        "--parts", type=int, nargs="+", help="records a part, a layout each (default: config's)"
+    )
+    parser.add_argument("--no-whole", action="store_true", help="leave out the one-index layout")
+    parser.add_argument(
+        "--query", action="append", default=[], help="a query asked after the usual six"
+    )
     parser.add_argument("--work", type=Path, help="where to generate and build (default: tmp)")
     args = parser.parse_args(argv)
     work = args.work or Path(tempfile.mkdtemp(prefix="search-parts-"))
@@ -137,8 +182,11 @@ def main(argv: list[str] | None = None) -> int:
         subprocess.run(build, check=True, env={**os.environ, "PYTHONPATH": str(REPO)})
     from site_builder.config import SearchConfig
 
-    limit = args.parts or SearchConfig().shard_records
-    layouts = shards_of(root, {"one index": 10**9, f"parts of {limit:,} records": limit})
+    limits = {} if args.no_whole else {"one index": 10**9}
+    for limit in args.parts or [SearchConfig().shard_records]:
+        limits[f"parts of {limit:,} records"] = limit
+    layouts = shards_of(root, limits)
+    asked = [*QUERIES, *args.query]
     results = []
     for label, shards in layouts.items():
         site_dir = copy_of(output, work / f"indexed-{len(shards)}", [b for b, _ in shards])
@@ -147,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
         result = {"layout": label, "parts": len(shards), "index": index(root, site_dir, shards)}
         result["on_disk"] = index_on_disk(site_dir)
         print(f"[{label}] {result['index']}; queries …", flush=True)
-        result["queries"] = queries(site_dir)
+        result["queries"] = queries(site_dir, asked)
         if len(shards) > 1:
             result["again_unchanged"] = index(root, site_dir, shards)
             meeting = next((site_dir / shards[-1][1][0] / "meetings").rglob("index.html"))
@@ -156,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
             meeting.write_bytes(html.replace(b"</main>", b"<p>\xe8\xbf\xbd\xe8\xa8\x98</p></main>"))
             result["again_one_page_changed"] = index(root, site_dir, shards)
         results.append(result)
-    report(results)
+    report(results, asked)
     RESULTS.mkdir(parents=True, exist_ok=True)
     name = f"search_parts-{args.meetings}.json"
     (RESULTS / name).write_text(
@@ -167,7 +215,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def report(results: list[dict]) -> None:
+def report(results: list[dict], asked: list[str]) -> None:
     print("\n| layout | parts | Pagefind wall s | CPU s | peak MB | index MB | files |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     for r in results:
@@ -176,12 +224,14 @@ def report(results: list[dict]) -> None:
             f"| {r['layout']} | {r['parts']} | {i['wall_s']} | {i['cpu_s']} | {i['peak_mb']:,} "
             f"| {disk['bytes'] / 2**20:,.0f} | {disk['files']:,} |"
         )
-    print("\n| query | " + " | ".join(f"{r['layout']}: ms, requests, KB" for r in results) + " |")
+    header = " | ".join(f"{r['layout']}: ms (again), requests, KB" for r in results)
+    print(f"\n| query | {header} |")
     print("|---|" + "---:|" * len(results))
-    for n, query in enumerate(QUERIES):
+    for n, query in enumerate(asked):
         cells = [r["queries"][n] for r in results]
         row = " | ".join(
-            f"{c['ms_to_results']:,}, {c['requests']}, {c['bytes'] / 1024:,.0f}" for c in cells
+            f"{c['ms_to_results']:,} ({c['again_ms']:,}), {c['requests']}, {c['bytes'] / 1024:,.0f}"
+            for c in cells
         )
         print(f"| {query} | {row} |  ({cells[0]['status']})")
     for r in results:
