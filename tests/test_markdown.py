@@ -149,7 +149,10 @@ def test_one_paragraph_renders_as_markdown_it_renders_it() -> None:
         *("&amp;", "&", '"', "'", "\u2003", "項番４４", "ＷＧ", "\f"),
     ]
     # and pieces of which most texts are plain, of one paragraph or more
-    plainer = ["漢字", "項番44", "項番99", "項番４４", "官民データ活用WG", "\n", "\n\n", " ", "\u3000"]
+    plainer = [
+        *("漢字", "項番44", "項番99", "項番４４", "官民データ活用WG"),
+        *("\n", "\n\n", " ", "\u3000"),
+    ]
     md = make_markdown()
     rng = random.Random(7)
     shortcuts = Counter()
