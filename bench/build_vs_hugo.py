@@ -429,16 +429,19 @@ def ratios(rounds: list[Round]) -> str:
             f"{pagefind_wall:.0%} | {pagefind_cpu:.0%} | "
             + (f"{rebuild.wall_s / full.wall_s:.0%} |" if rebuild else "– |")
         )
+    if len(lines) == 2:
+        return "No ratios: they need the runs no-search, search and hugo at one size."
     return "\n".join(lines)
 
 
 def profile(meetings: int, top: int = 25) -> str:
-    """cProfile of our build without search: the stages and the top functions."""
+    """cProfile of our build without search: the stages and the top functions. On one
+    process (--jobs 1), since cProfile sees only the process it runs in."""
     project = BENCH / f"archive-{meetings}"
     out = RESULTS / f"profile-{meetings}.prof"
     clean_project(project)
     cmd = [str(hugo_export.VENV_PYTHON), "-m", "cProfile", "-o", str(out)]
-    cmd += ours(project, "--no-search")[1:]
+    cmd += ours(project, "--no-search", "--jobs", "1")[1:]
     say(f"N={meetings}: profiling {' '.join(cmd[3:])}")
     subprocess.run(cmd, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
     stats = pstats.Stats(str(out))
@@ -468,16 +471,17 @@ def profile(meetings: int, top: int = 25) -> str:
 
 
 def pipeline_stages() -> list[str]:
-    """The functions that site_builder/build.py's check() and build() call, in order:
-    read from the source so that the profile follows the pipeline as it changes."""
+    """The functions that site_builder/build.py's check(), build() and write_files()
+    call, in order: read from the source so that the profile follows the pipeline as it
+    changes."""
     tree = ast.parse((ROOT / "site_builder" / "build.py").read_text(encoding="utf-8"))
     names: dict[str, None] = {}
     for node in tree.body:
-        if isinstance(node, ast.FunctionDef) and node.name in ("check", "build"):
+        if isinstance(node, ast.FunctionDef) and node.name in ("check", "build", "write_files"):
             for call in ast.walk(node):
                 if isinstance(call, ast.Call) and isinstance(call.func, ast.Name):
                     names.setdefault(call.func.id)
-    return [n for n in names if n != "check"]
+    return [n for n in names if n not in ("check", "write_files")]
 
 
 def _short(path: str) -> str:
