@@ -109,15 +109,24 @@ class Facets:
 
 
 @dataclass(frozen=True)
+class FilterValue:
+    text: str  # as Pagefind stores it: 武蔵村山市, 令和7年度 …
+    # The municipalities (slugs) with records of this value, () when all have some: a
+    # filter set to it needs only the parts of the index that hold them (search.js).
+    municipalities: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class FilterOption:
     name: str  # municipality, kind …
-    values: tuple[str, ...]
+    values: tuple[FilterValue, ...]
 
 
 def with_search_facets(site: Site, pages: list[Page], labels: dict[str, str]) -> list[Page]:
     """The pages, each record page with context["search"] = its Facets, and the search
     page (kind "search") with context["filters"] = every value of every filter."""
-    facets = {p.url: page_facets(site, p, labels) for p in pages if p.kind in INDEXED_KINDS}
+    indexed = [p for p in pages if p.kind in INDEXED_KINDS]
+    facets = {p.url: page_facets(site, p, labels) for p in indexed}
     out = []
     for page in pages:
         if page.url in facets:
@@ -127,7 +136,9 @@ def with_search_facets(site: Site, pages: list[Page], labels: dict[str, str]) ->
         elif page.kind == "search":
             context = {
                 **page.context,
-                "filters": filter_options((f for f, _ in facets.values()), labels),
+                "filters": filter_options(
+                    ((page_municipality(p), facets[p.url][0]) for p in indexed), labels
+                ),
                 "browse": browse_links(site, labels),
                 "messages": {k: v for k, v in labels.items() if k.startswith("search_")},
             }
@@ -147,12 +158,17 @@ PRIMARY = {
 }
 
 
+def page_municipality(page: Page) -> str:
+    """The slug of the municipality whose record an indexed page shows."""
+    return page.context[PRIMARY[page.kind]].ref.municipality
+
+
 def page_facets(site: Site, page: Page, labels: dict[str, str]) -> tuple[Facets, frozenset[str]]:
     """The facets of one record page, from the records its context holds, and the
     source files whose names they quote (added to the page's deps for rebuilds)."""
     records = site.records
     c = page.context
-    municipality = c[PRIMARY[page.kind]].ref.municipality
+    municipality = page_municipality(page)
     used = {records.municipalities[municipality].location.path}
 
     def named(found: Iterable[Any]) -> tuple[Any, ...]:
@@ -227,24 +243,35 @@ def page_facets(site: Site, page: Page, labels: dict[str, str]) -> tuple[Facets,
     return found, frozenset(used)
 
 
-def filter_options(facets: Iterable[Facets], labels: dict[str, str]) -> tuple[FilterOption, ...]:
-    """Every value of every filter, for the search page: kinds in the site's order,
-    fiscal years newest first, names in code-point order."""
-    facets = list(facets)
+def filter_options(
+    facets: Iterable[tuple[str, Facets]], labels: dict[str, str]
+) -> tuple[FilterOption, ...]:
+    """Every value of every filter, for the search page, from each record page's
+    municipality and facets: kinds in the site's order, fiscal years newest first,
+    names in code-point order; each value with the municipalities it is found in."""
     kinds = [labels[f"search_kind_{k}"] for k in INDEXED_KINDS]
-    values: dict[str, set[str]] = {name: set() for name in FILTERS}
-    for f in facets:
-        for name, vals in f.filters().items():
-            values[name].update(vals)
-    years = sorted({y for f in facets for y in f.years}, reverse=True)
+    found: dict[str, dict[str, set[str]]] = {name: {} for name in FILTERS}
+    years: set[int] = set()
+    everywhere: set[str] = set()
+    for municipality, f in facets:
+        everywhere.add(municipality)
+        years.update(f.years)
+        for name, values in f.filters().items():
+            for value in values:
+                found[name].setdefault(value, set()).add(municipality)
     order = {
-        "kind": [k for k in kinds if k in values["kind"]],
-        "year": [wareki.fiscal_year_label(y) for y in years],
+        "kind": [k for k in kinds if k in found["kind"]],
+        "year": [wareki.fiscal_year_label(y) for y in sorted(years, reverse=True)],
     }
+
+    def value(name: str, text: str) -> FilterValue:
+        where = found[name][text]
+        return FilterValue(text, () if where == everywhere else tuple(sorted(where)))
+
     return tuple(
-        FilterOption(name, tuple(order.get(name) or sorted(values[name])))
+        FilterOption(name, tuple(value(name, v) for v in order.get(name) or sorted(found[name])))
         for name in FILTERS
-        if values[name]
+        if found[name]
     )
 
 

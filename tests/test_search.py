@@ -110,7 +110,7 @@ def test_only_records_are_indexed(example_pages) -> None:
 
 def test_the_search_page_offers_every_filter_value_in_order(example_pages) -> None:
     context = example_pages["/search/"].context
-    options = {o.name: o.values for o in context["filters"]}
+    options = {o.name: tuple(v.text for v in o.values) for o in context["filters"]}
     assert list(options) == ["municipality", "kind", "body", "year", "plan", "wg"]
     assert options["kind"] == ("会議録", "WG", "推進項目", "計画", "会議体", "資料")
     assert options["municipality"] == ("前橋市", "武蔵村山市", "自治体名不明")
@@ -122,6 +122,19 @@ def test_the_search_page_offers_every_filter_value_in_order(example_pages) -> No
     assert (
         context["messages"]["search_status_none"] == "「{q}」に一致する記録は見つかりませんでした。"
     )
+
+
+def test_each_filter_value_names_the_municipalities_it_is_found_in(example_pages) -> None:
+    where = {
+        (o.name, v.text): v.municipalities
+        for o in example_pages["/search/"].context["filters"]
+        for v in o.values
+    }
+    assert where["municipality", "前橋市"] == ("maebashi",)
+    assert where["municipality", "武蔵村山市"] == ("musashimurayama",)
+    assert where["plan", PLAN] == ("musashimurayama",)
+    assert where["kind", "会議録"] == ("maebashi", "musashimurayama")
+    assert where["kind", "会議体"] == ()  # every municipality has a body: no narrowing
 
 
 def test_a_page_depends_on_the_files_its_facets_quote(example_pages) -> None:

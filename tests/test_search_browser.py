@@ -347,3 +347,59 @@ def test_an_index_in_parts_finds_what_the_whole_index_finds(
     # a plan item's title still brings its page first
     for number, title in plan_items()[::5]:
         assert search(page, parted, title)[0] == f"{ITEMS}{number}/"
+
+
+def test_a_filtered_search_fetches_only_the_parts_that_can_answer_it(
+    page, parted_example, serve_dir
+) -> None:
+    parted = serve_dir(parted_example / "output")
+    fetched: list[str] = []
+    page.on("request", lambda request: fetched.append(urlsplit(request.url).path))
+
+    def parts_fetched() -> set[str]:
+        return {p.split("/")[2] for p in fetched if p.startswith("/pagefind/")}
+
+    assert search(page, parted, "DX", municipality="前橋市")
+    assert parts_fetched() == {"maebashi"}
+    fetched.clear()
+    body = "武蔵村山市行政改革推進委員会"
+    assert search(page, parted, "カード", body=body)[0].startswith("/musashimurayama/")
+    assert parts_fetched() == {"musashimurayama"}
+    fetched.clear()
+    before = status(page)
+    page.select_option("#search-filter-body", "")  # every part, opened now
+    page.wait_for_function(
+        "(before) => document.getElementById('search-status').textContent !== before",
+        arg=before,
+    )
+    shown(page)
+    assert parts_fetched() == {"maebashi", "musashimurayama", "unnamed-city"}
+
+
+def test_the_parts_a_search_needs(page, site) -> None:
+    page.goto(f"{site}/404.html")
+    got = page.evaluate(
+        """async () => {
+        const s = await import('/static/search.js');
+        const b = ['/g/pagefind/aoi/', '/g/pagefind/kita/', '/g/pagefind/naka/'];
+        return {
+          any: s.bundlesFor(b, []),
+          everywhere: s.bundlesFor(b, [[]]),
+          first: s.bundlesFor(b, [['aoi']]),
+          inside: s.bundlesFor(b, [['kita', 'minami']]),
+          spread: s.bundlesFor(b, [['kawa', 'zushi']]),
+          both: s.bundlesFor(b, [['kawa', 'minami'], ['minami', 'zushi']]),
+          none: s.bundlesFor(b, [['kawa'], ['zushi']]),
+          whole: s.bundlesFor(['/pagefind/'], [['kawa']]),
+        };
+    }"""
+    )
+    every = ["/g/pagefind/aoi/", "/g/pagefind/kita/", "/g/pagefind/naka/"]
+    assert got["any"] == got["everywhere"] == every
+    assert got["first"] == ["/g/pagefind/aoi/"]
+    assert got["inside"] == ["/g/pagefind/kita/"]  # minami comes after kita, before naka
+    assert got["spread"] == ["/g/pagefind/aoi/", "/g/pagefind/naka/"]  # kawa: before kita
+    assert got["both"] == ["/g/pagefind/kita/"]  # minami is the one both filters have
+    assert got["none"] == ["/g/pagefind/aoi/"]  # no record has both: one part says so
+    assert got["whole"] == ["/pagefind/"]
+

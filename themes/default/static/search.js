@@ -124,27 +124,49 @@ const VERIFY = 20; // how many of the best candidates are checked for the litera
 // beyond it the query's words are common ones, which the strict ones do find.
 const LOOSE_LIMIT = 200;
 
-/** Open the site's index: the bundle of each of its parts (a large site's index is
- * made in parts, search.py), the first opened and the others merged into it, so that
- * one search asks every part and ranks their results together. Pagefind would segment
- * every query with Intl.Segmenter itself; it is opened as language "und" (its index is
- * still the site's only one, the Japanese) so that it takes the words search.js gives
- * it, separated by spaces. */
+/** Open the site's index, or the parts of it given: the bundle of each part (a large
+ * site's index is made in parts, search.py), the first opened and the others merged
+ * into it, so that one search asks every part and ranks their results together. Each
+ * call makes an instance of its own (Pagefind's createInstance), so that the page can
+ * keep the whole index and narrower ones side by side. Pagefind would segment every
+ * query with Intl.Segmenter itself; it is opened as language "und" (its index is still
+ * the site's only one, the Japanese) so that it takes the words search.js gives it,
+ * separated by spaces. */
 export async function openIndex(bundles, options = {}) {
   const [first, ...others] = bundles;
   const pagefind = await import(`${first}pagefind.js`);
   const root = document.documentElement;
   const lang = root.getAttribute("lang");
   const settings = { exactDiacritics: true, ...options }; // バス ≠ パス ≠ ハス
+  let index;
   root.setAttribute("lang", "und");
   try {
-    await pagefind.options(settings);
-    pagefind.init();
+    index = pagefind.createInstance({ ...settings, basePath: first });
   } finally {
     root.setAttribute("lang", lang);
   }
-  await Promise.all(others.map((bundle) => pagefind.mergeIndex(bundle, settings)));
-  return pagefind;
+  await index.init();
+  await Promise.all(others.map((bundle) => index.mergeIndex(bundle, settings)));
+  return index;
+}
+
+/** The bundles that can hold a result when filters are set to values found in these
+ * municipalities (one list of slugs per filter; an empty list: a value found in every
+ * municipality). Each part of the index holds whole municipalities, in slug order, and
+ * its bundle is named after the first of them (search.py, plan_shards), so a
+ * municipality is in the last bundle named at or before it. A search filtered by a
+ * municipality or a body then fetches its part alone instead of every part's index;
+ * Pagefind still applies the filters, so the results are the same. */
+export function bundlesFor(bundles, municipalities) {
+  let wanted = null; // null: any municipality
+  for (const where of municipalities.filter((w) => w.length)) {
+    wanted = wanted ? wanted.filter((m) => where.includes(m)) : where;
+  }
+  if (wanted === null || bundles.length === 1) return bundles;
+  const firsts = bundles.map((bundle) => bundle.split("/").at(-2));
+  const holding = new Set(wanted.map((m) => firsts.findLastIndex((first) => first <= m)));
+  const chosen = bundles.filter((_, i) => holding.has(i));
+  return chosen.length ? chosen : bundles.slice(0, 1); // filters no record has
 }
 
 /** Search for what was typed, in two rounds. First the strict segmentations of every
@@ -389,6 +411,9 @@ class SearchPage {
     this.help = document.getElementById("search-help");
     this.clear = document.getElementById("search-clear-filters");
     this.text = JSON.parse(document.getElementById("search-messages").textContent);
+    this.bundles = form.dataset.bundles.split(" ");
+    this.indexes = new Map(); // bundles joined by spaces → the index opening over them
+    this.ready = false;
     this.generation = 0;
     this.results = [];
     this.count = 0;
@@ -417,14 +442,31 @@ class SearchPage {
       this.run({ keepAddress: true });
     });
     try {
-      const bundles = this.form.dataset.bundles.split(" ");
-      this.pagefind = await openIndex(bundles, { baseUrl: this.form.dataset.base });
+      await this.index(); // the parts the address's filters need: all, when none is set
       this.synonyms = await fetch(this.form.dataset.synonyms).then((r) => (r.ok ? r.json() : {}));
     } catch (error) {
       this.unavailable();
       return;
     }
+    this.ready = true;
     if (this.input.value.trim()) this.run({ keepAddress: true });
+  }
+
+  /** The index for the filters now chosen: the parts that can hold their results
+   * (bundlesFor), each set opened once and kept for the searches after. */
+  index() {
+    const where = this.selects
+      .filter((select) => select.value)
+      .map((select) => (select.selectedOptions[0].dataset.municipalities ?? "").split(" "))
+      .map((slugs) => slugs.filter(Boolean));
+    const bundles = bundlesFor(this.bundles, where);
+    const key = bundles.join(" ");
+    if (!this.indexes.has(key)) {
+      const opening = openIndex(bundles, { baseUrl: this.form.dataset.base });
+      opening.catch(() => this.indexes.delete(key)); // a later search tries again
+      this.indexes.set(key, opening);
+    }
+    return this.indexes.get(key);
   }
 
   readAddress() {
@@ -472,7 +514,7 @@ class SearchPage {
     const filters = this.filters();
     this.showFilterState();
     if (!keepAddress) this.writeAddress(typed.trim(), filters);
-    if (!this.pagefind) return;
+    if (!this.ready) return;
     if (!typed.trim()) {
       this.show({ status: this.text.search_status_empty });
       return;
@@ -481,7 +523,8 @@ class SearchPage {
     let found;
     let items;
     try {
-      found = await searchSite(this.pagefind, typed, { filters, synonyms: this.synonyms });
+      const index = await this.index();
+      found = await searchSite(index, typed, { filters, synonyms: this.synonyms });
       items = await this.render(found.results.slice(0, PAGE_SIZE));
     } catch (error) {
       if (generation === this.generation) this.show({ status: this.text.search_status_error });
