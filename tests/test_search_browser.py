@@ -403,3 +403,41 @@ def test_the_parts_a_search_needs(page, site) -> None:
     assert got["none"] == ["/g/pagefind/aoi/"]  # no record has both: one part says so
     assert got["whole"] == ["/pagefind/"]
 
+
+def test_unchecked_matches_follow_when_nearly_all_checked_ones_hold_the_query(page, site) -> None:
+    """searchSite over a stand-in for Pagefind: 40 pages found, of which the ones listed
+    do not hold the query. The 20 best are checked; the other 20 follow unchecked when
+    at least three quarters of the checked held it."""
+    page.goto(f"{site}/404.html")
+    got = page.evaluate(
+        """async () => {
+        const s = await import('/static/search.js');
+        const fake = (missing) => ({
+          search: async () => ({
+            results: Array.from({ length: 40 }, (_, i) => ({
+              id: `p${i}`,
+              data: async () => ({
+                url: `/p${i}/`,
+                meta: { title: `記録${i}` },
+                content: missing.includes(i) ? '行政の改革' : '行政改革について',
+                weighted_locations: [],
+              }),
+            })),
+          }),
+        });
+        const count = async (missing) =>
+          (await s.searchSite(fake(missing), '行政改革', { ways: ['browser'] })).results.length;
+        return {
+          all: await count([]),
+          one: await count([3]),
+          five: await count([1, 3, 5, 7, 9]),
+          six: await count([1, 3, 5, 7, 9, 11]),
+          none: await count([...Array(40).keys()]),
+        };
+    }"""
+    )
+    assert got["all"] == 40
+    assert got["one"] == 39  # the one checked page without the query is left out
+    assert got["five"] == 35  # 15 of 20 held: the unchecked 20 are trusted
+    assert got["six"] == 14  # 14 of 20: only those that were checked and held
+    assert got["none"] == 0

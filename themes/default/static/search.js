@@ -123,6 +123,9 @@ const VERIFY = 20; // how many of the best candidates are checked for the litera
 // The loose segmentations run only when the strict ones found at most this many pages:
 // beyond it the query's words are common ones, which the strict ones do find.
 const LOOSE_LIMIT = 200;
+// The share of the checked strict candidates that must hold the query for Pagefind's
+// other matches to be trusted unchecked.
+const TRUSTED = 0.75;
 
 /** Open the site's index, or the parts of it given: the bundle of each part (a large
  * site's index is made in parts, search.py), the first opened and the others merged
@@ -238,13 +241,18 @@ export async function searchSite(
     candidates = await best();
   }
   // The checked candidates that hold the query are the results. The rest of Pagefind's
-  // own (strict) matches follow, unchecked, only if every checked strict one held it:
-  // when the best candidates stop holding the query, the worse ones will not hold it
-  // either (ほげほげ is ほ and げ to Pagefind, which begin words on every page).
+  // own (strict) matches follow, unchecked, only if nearly every checked strict one
+  // held it: when the best candidates stop holding the query, the worse ones will not
+  // hold it either (ほげほげ is ほ and げ to Pagefind, which begin words on every page).
+  // Nearly, not every: with the index in parts, each part ranks by its own word
+  // statistics, and in a small part a page with the query's words apart can rank among
+  // the best (it left 19 of 11,526 results at 63 parts, docs/performance.md).
   const checked = candidates.slice(0, verify);
   const byTier = (a, b) => a.tier - b.tier || b.cover - a.cover;
   const results = checked.filter((c) => c.tier < 2).sort((a, b) => byTier(a, b) || byFusion(a, b));
-  if (checked.every((c) => !c.strict || c.tier < 2)) {
+  const checkedStrict = checked.filter((c) => c.strict);
+  const held = checkedStrict.filter((c) => c.tier < 2).length;
+  if (held >= checkedStrict.length * TRUSTED) {
     results.push(...candidates.slice(verify).filter((c) => c.strict));
   }
   return { query, results, variants: widened };
