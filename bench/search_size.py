@@ -71,12 +71,15 @@ def example_project(where: Path) -> Path:
     return root
 
 
-def generated_project(where: Path, meetings: int) -> Path:
-    """A synthetic archive of `meetings` meetings (bench/generate.py), made once."""
-    root = where / f"archive-{meetings}"
+def generated_project(where: Path, meetings: int, per_municipality: int | None = None) -> Path:
+    """A synthetic archive of `meetings` meetings (bench/generate.py), made once;
+    `per_municipality` meetings a municipality (generate.py's default if None)."""
+    shape = [] if per_municipality is None else ["--per-municipality", str(per_municipality)]
+    root = where / "-".join(["archive", str(meetings), *shape[1:]])
     if not (root / "config.yaml").is_file():
         generate = [sys.executable, str(REPO / "bench" / "generate.py")]
-        subprocess.run([*generate, "--meetings", str(meetings), "--out", str(root)], check=True)
+        command = [*generate, "--meetings", str(meetings), *shape, "--out", str(root)]
+        subprocess.run(command, check=True)
     return root
 
 
@@ -178,13 +181,22 @@ def launch(playwright):
     return playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
 
 
+def filtered(query: str) -> tuple[str, dict[str, str]]:
+    """A query as the bench scripts take it: the words, then any filters of the search
+    page after '&' (歴史資料&municipality=青井市)."""
+    words, *filters = query.split("&")
+    return words, dict(f.split("=", 1) for f in filters)
+
+
 def first_query(browser, base: str, sent: list, output: Path, query: str) -> dict:
     """What an empty-cache browser transfers to show the first results of query."""
     context = browser.new_context(locale="ja-JP")
     page = context.new_page()
     sent.clear()
     started = time.perf_counter()
-    page.goto(f"{base}/search/?q={quote(query)}")
+    words, filters = filtered(query)
+    address = "&".join(f"{k}={quote(v)}" for k, v in {"q": words, **filters}.items())
+    page.goto(f"{base}/search/?{address}")
     page.wait_for_function(DONE, timeout=600_000)
     elapsed = time.perf_counter() - started
     status = page.inner_text("#search-status")
