@@ -271,7 +271,9 @@ class Preview:
 
 def _refresh(rebuilder: Rebuilder, results: Connection) -> None:
     """The forked refresh process: data files, then the search index. Its own process
-    group, so that stopping the preview stops Pagefind too."""
+    group, so that stopping the preview stops Pagefind too. SIGTERM ends it quietly: the
+    preview's own handler (_interrupt), inherited by the fork, would print a traceback."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     os.setpgid(0, 0)
     os.nice(19)
     try:
