@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import os
 import shutil
+import signal
 import threading
 import time
 import urllib.error
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from site_builder import serve
 from site_builder.serve import Preview, make_server
 
 REPO = Path(__file__).resolve().parent.parent
@@ -202,3 +204,31 @@ def test_search_and_data_files_follow_edits_in_the_background(tmp_path: Path, pa
         preview.stop()
         server.shutdown()
         server.server_close()
+
+
+def test_stopping_during_the_refresh_prints_no_traceback(tmp_path: Path, capfd) -> None:
+    """Stopped as the command stops it (SIGTERM raises KeyboardInterrupt there), the
+    preview ends its refresh process, which must go quietly, Pagefind with it."""
+    root = tmp_path / "site"
+    shutil.copytree(REPO / "content", root / "content")
+    shutil.copytree(REPO / "themes", root / "themes")
+    (root / "config.yaml").write_text("site:\n  title: プレビュー\n", encoding="utf-8")
+    handler = signal.signal(signal.SIGTERM, serve._interrupt)  # as serve() installs it
+    try:
+        preview = Preview(root, out=io.StringIO())
+        preview.start()
+        deadline = time.monotonic() + 30
+        while preview.refresher is None or not preview.refresher.is_alive():
+            assert time.monotonic() < deadline, "no refresh started"
+            time.sleep(0.05)
+        refresher = preview.refresher
+        while os.getpgid(refresher.pid) != refresher.pid:  # in its own group: killable
+            assert time.monotonic() < deadline, "the refresh has no process group"
+            time.sleep(0.05)
+        time.sleep(1)  # into its work (the example's index takes a few seconds)
+        preview.stop()
+        refresher.join(10)
+    finally:
+        signal.signal(signal.SIGTERM, handler)
+    assert refresher.exitcode == -signal.SIGTERM
+    assert "Traceback" not in capfd.readouterr().err
