@@ -224,9 +224,9 @@ def _mention_deps(site: Site, ref: RecordRef) -> set[str]:
     return {m.location.path for m in site.mentions.get(ref, ())}
 
 
-def _wg_deps(site: Site, municipality: str) -> set[str]:
+def _wg_deps(site: Site, municipality: str) -> frozenset[str]:
     """WG names are linked automatically in every text of the municipality."""
-    return {_path(w) for w in site.records.wgs.values() if w.ref.municipality == municipality}
+    return site.wg_sources.get(municipality, frozenset())
 
 
 def _mention_urls(site: Site, ref: RecordRef, first: str) -> tuple[str, ...]:
@@ -297,7 +297,7 @@ def municipality_page(site: Site, L: dict[str, str], slug: str) -> Page:
         f"/{slug}/",
         "municipality.html",
         municipality.name,
-        frozenset(_path(r) for r in records.all() if r.ref.municipality == slug),
+        site.sources[slug],
         {"municipality": municipality, **_municipality_contents(records, slug)},
         (Crumb(L["home"], "/"), Crumb(municipality.name, None)),
         "municipality",
