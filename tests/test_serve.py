@@ -206,9 +206,20 @@ def test_search_and_data_files_follow_edits_in_the_background(tmp_path: Path, pa
         server.server_close()
 
 
-def test_stopping_during_the_refresh_prints_no_traceback(tmp_path: Path, capfd) -> None:
+def test_stopping_during_the_refresh_prints_no_traceback(
+    tmp_path: Path, capfd, monkeypatch
+) -> None:
     """Stopped as the command stops it (SIGTERM raises KeyboardInterrupt there), the
-    preview ends its refresh process, which must go quietly, Pagefind with it."""
+    preview ends its refresh process, which must go quietly. The index is a stand-in
+    that waits until it is stopped, so that the stop always lands inside the refresh
+    (the example's real index can finish before it on a fast machine)."""
+    indexing = tmp_path / "indexing"
+
+    def index_until_stopped(*args: object, **kwargs: object) -> None:
+        indexing.touch()
+        time.sleep(60)
+
+    monkeypatch.setattr(serve, "index_site", index_until_stopped)  # the fork inherits it
     root = tmp_path / "site"
     shutil.copytree(REPO / "content", root / "content")
     shutil.copytree(REPO / "themes", root / "themes")
@@ -225,7 +236,9 @@ def test_stopping_during_the_refresh_prints_no_traceback(tmp_path: Path, capfd) 
         while os.getpgid(refresher.pid) != refresher.pid:  # in its own group: killable
             assert time.monotonic() < deadline, "the refresh has no process group"
             time.sleep(0.05)
-        time.sleep(1)  # into its work (the example's index takes a few seconds)
+        while not indexing.exists():
+            assert time.monotonic() < deadline, "the refresh did not reach the index"
+            time.sleep(0.05)
         preview.stop()
         refresher.join(10)
     finally:
