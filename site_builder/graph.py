@@ -18,7 +18,7 @@ from functools import cached_property, partial
 from markdown_it import MarkdownIt
 
 from .forked import affordable, can_fork, run_forked
-from .markdown import ITEM_NUMBER, Found, Link, render
+from .markdown import ITEM_NUMBER, Found, Link, render, without_markup
 from .model import (
     Body,
     ContentError,
@@ -50,7 +50,8 @@ class Mention:
 @dataclass(frozen=True)
 class Site:
     records: Records
-    html: dict[Text, str]  # every Markdown text, rendered
+    # every Markdown text, rendered; None: plain text, markdown.plain_html(its source)
+    html: dict[Text, str | None]
     mentions: dict[RecordRef, tuple[Mention, ...]]  # target → where it is mentioned
     targets: dict[str, frozenset[RecordRef]]  # source path → what its record links to
 
@@ -200,7 +201,7 @@ class Linked:
     something it links to (``seen``).
     """
 
-    html: dict[Text, str]
+    html: dict[Text, str | None]  # None: plain, as in Site.html
     mentions: tuple[tuple[RecordRef, Mention], ...]  # (target, where it is mentioned)
     targets: frozenset[RecordRef]
     seen: tuple[tuple[RecordRef, str], ...]  # (target, its title when linked)
@@ -228,11 +229,14 @@ def link_record(
     """memo: texts rendered before in this same scope, by source, and filled with those
     this call renders (the preview's, for a file edited again and again: only its
     changed statements are rendered)."""
-    html: dict[Text, str] = {}
+    html: dict[Text, str | None] = {}
     mentions: list[tuple[RecordRef, Mention]] = []
     seen: dict[RecordRef, str] = {}
     problems: list[Problem] = []
     for text, statement in texts_of(record):
+        if without_markup(md, text.source, scope):
+            html[text] = None  # nothing to link, and its HTML is made when it is shown
+            continue
         hit = memo.get(text.source) if memo is not None else None
         if hit is None:
             hit = render(md, text.source, scope)
@@ -303,7 +307,7 @@ def link_all(
 
 def _link_part(
     records: list[Record], index: Index, md: MarkdownIt
-) -> list[tuple[list[str], Linked]]:
+) -> list[tuple[list[str | None], Linked]]:
     out = []
     for record in records:
         linked = link_record(record, scope_of(record, index), md)
@@ -313,7 +317,7 @@ def _link_part(
 
 
 def assemble_site(records: Records, linked: dict[str, Linked]) -> Site:
-    html: dict[Text, str] = {}
+    html: dict[Text, str | None] = {}
     mentions: dict[RecordRef, list[Mention]] = defaultdict(list)
     for result in linked.values():
         html.update(result.html)

@@ -32,6 +32,7 @@ from . import wareki
 from .config import Config
 from .forked import affordable, can_fork, run_forked
 from .graph import Site, title_of
+from .markdown import plain_html
 from .model import ContentError, Location, Problem, RecordRef, Statement, Text
 from .pages import Lazy, Page, item_ref
 from .write import write_file
@@ -115,7 +116,10 @@ def bind_site(env: Environment, site: Site) -> None:
     preview rebuilds keeps its compiled templates: compiling is most of a small rebuild."""
 
     def md(text: Text | None) -> Markup:
-        return Markup("") if text is None else Markup(site.html[text])
+        if text is None:
+            return Markup("")
+        html = site.html[text]
+        return Markup(plain_html(text.source) if html is None else html)
 
     env.globals["md"] = md
 

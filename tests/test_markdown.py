@@ -9,8 +9,10 @@ from site_builder.markdown import (
     Link,
     make_markdown,
     one_paragraph,
+    plain_html,
     plain_paragraphs,
     render,
+    without_markup,
 )
 
 
@@ -138,6 +140,20 @@ def test_plain_paragraphs_are_text_without_markup() -> None:
         assert plain_paragraphs(md, source) is None, source
 
 
+def test_plain_text_without_references_is_left_for_the_page_to_render() -> None:
+    md = make_markdown()
+    source = '\n一行目は"引用"。\n二行目。\n\n\n次の段落。\n'
+    assert without_markup(md, source, FakeScope())
+    assert (
+        plain_html(source)
+        == md.render(source)
+        == ("<p>一行目は&quot;引用&quot;。\n二行目。</p>\n<p>次の段落。</p>\n")
+    )
+    for linked in ("項番44について。", "官民データ活用WGで。", "項番\n44", "**強調**"):
+        assert not without_markup(md, linked, FakeScope()), linked
+    assert without_markup(md, "項番44について。", FakeScope(autolink=None))
+
+
 def test_one_paragraph_renders_as_markdown_it_renders_it() -> None:
     """The shortcuts of render() for one paragraph and for plain paragraphs give md.render's
     HTML and references, for random texts made of the pieces that could tell them apart."""
@@ -160,8 +176,13 @@ def test_one_paragraph_renders_as_markdown_it_renders_it() -> None:
         chosen = plainer if n % 2 else pieces
         source = "".join(rng.choice(chosen) for _ in range(rng.randint(1, 10)))
         env = Env(FakeScope())
-        assert render(md, source, FakeScope()) == (md.render(source, {"xref": env}), env.found)
+        expected = (md.render(source, {"xref": env}), env.found)
+        assert render(md, source, FakeScope()) == expected
+        if without_markup(md, source, FakeScope()):
+            assert (plain_html(source), []) == expected
+            shortcuts["without markup"] += 1
         plain = plain_paragraphs(md, source)
         shortcuts[len(plain) if plain else "one" if one_paragraph(source) else None] += 1
     assert shortcuts["one"] > 1_000, shortcuts
     assert shortcuts[1] > 500 and shortcuts[2] + shortcuts[3] > 100, shortcuts
+    assert shortcuts["without markup"] > 300, shortcuts
