@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sys
 from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
@@ -72,7 +73,10 @@ def read_marker(line: str) -> _Marker | None:
         side = "member"
     if not (m["mark"] or m["label"]):
         return None
-    return _Marker(speaker, side, mark, bool(m["reply"]), m.end())
+    # Interned: ●, 事務局 and the officers' titles recur in every meeting, and a statement
+    # keeps its speaker as long as the build (at 1,000 meetings, 3 MB of copies).
+    speaker = sys.intern(speaker) if speaker else speaker
+    return _Marker(speaker, side, sys.intern(mark), bool(m["reply"]), m.end())
 
 
 Block = tuple[str, int, int, int]  # a top-level block: type, first line, end line, level
@@ -225,7 +229,8 @@ def parse_proceedings(md: MarkdownIt, body: Text) -> Parsed:
             open_block = [start, end, 0]
     close()
     built = tuple(
-        Section(s.id, s.title, s.level, s.agenda, tuple(s.blocks), s.location) for s in sections
+        Section(s.id, sys.intern(s.title), s.level, s.agenda, tuple(s.blocks), s.location)
+        for s in sections
     )
     return Parsed(tuple(preface), built, tuple(problems))
 

@@ -14,6 +14,7 @@ scalars, each with its ``Location``; ``validate.py`` walks it.
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass
 
 import yaml
@@ -142,8 +143,15 @@ def _convert(node: yaml.Node, path: str, first_line: int, problems: list[Problem
     return Node(None, loc)  # pragma: no cover
 
 
+# Strings this short are interned: the same names, roles and stock phrases (委員長, 公開,
+# 特になし。) recur in every record, and each copy lives as long as the build.
+INTERNED_LENGTH = 64
+
+
 def _resolve(node: yaml.ScalarNode) -> Scalar:
     text = node.value
+    if len(text) <= INTERNED_LENGTH:
+        text = sys.intern(text)
     if node.style is not None and node.style != "":  # quoted or block: always a string
         return text
     if node.tag not in (
