@@ -1,5 +1,5 @@
 """How many forked workers the build starts: as many as asked, as long as the free
-memory holds each one at one and a half times the parent's resident memory."""
+memory holds each one at twice the parent's resident memory."""
 
 from __future__ import annotations
 
@@ -14,9 +14,10 @@ GB = 2**30
     ("asked", "held", "available", "started"),
     [
         (3, 1 * GB, 21 * GB, 3),  # 10,000 meetings: all that were asked
-        (1, 12 * GB, 11 * GB, 0),  # 100,000 meetings on 24 GB: none, the build goes on alone
-        (4, 2 * GB, 7 * GB, 2),  # room for two copies and a half
-        (2, 2 * GB, 3 * GB, 1),  # exactly one
+        (1, 11 * GB, 12 * GB, 0),  # 100,000 meetings on 24 GB: none, the build goes on alone
+        (1, 9 * GB, 13 * GB, 0),  # nor when linking starts there (held 9.0, available 13.2 GB)
+        (4, 2 * GB, 11 * GB, 2),  # room for two workers and a half
+        (2, 2 * GB, 4 * GB, 1),  # exactly one
         (0, 1, 100 * GB, 0),  # none asked, none started
     ],
 )
