@@ -32,11 +32,12 @@ def affordable(workers: int) -> int:
     counted as twice this process's resident memory. A worker copies nearly all of it
     (new objects land in the free slots of shared pages, and both processes write
     reference counts: at 10,000 meetings 1,020-1,122 MB copied beside 1,168 MB held), and
-    the rest is left to the page cache, which the build's writing needs: at 100,000
-    meetings a linking worker let in at one and a half times took the processes to
-    18.5 GB of this 24 GB machine's memory and the build 50-80 s longer than without
-    it. So at 10,000 meetings (1 GB held) about ten; at 100,000 (9-11 GB) none, and the
-    build works on in this process. Where /proc is missing (not Linux), `workers` as
+    what is left is the page cache's and the other programs': at 100,000 meetings a
+    linking worker let in at one and a half times took the processes to 18.5 GB of
+    this 23.5 GiB machine, which has no swap (whether it saved time could not be told
+    from the machine's own hour-to-hour changes, docs/performance.md). So at 10,000
+    meetings (1 GB held) about ten; at 100,000 (9-11 GB) none, and the build works on
+    in this process. Where /proc is missing (not Linux), `workers` as
     asked. The memory available is the machine's, not a container's memory limit."""
     memory = memory_now()
     return workers if memory is None else workers_within(workers, *memory)
