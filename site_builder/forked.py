@@ -37,8 +37,8 @@ def affordable(workers: int) -> int:
     this 23.5 GiB machine, which has no swap (whether it saved time could not be told
     from the machine's own hour-to-hour changes, docs/performance.md). So at 10,000
     meetings (1 GB held) about ten; at 100,000 (9-11 GB) none, and the build works on
-    in this process. Where /proc is missing (not Linux), `workers` as
-    asked. The memory available is the machine's, not a container's memory limit."""
+    in this process. Where /proc is missing (not Linux), `workers` as asked. The
+    memory available is the machine's, not a container's memory limit."""
     memory = memory_now()
     return workers if memory is None else workers_within(workers, *memory)
 

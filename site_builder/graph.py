@@ -18,7 +18,7 @@ from functools import cached_property, partial
 from markdown_it import MarkdownIt
 
 from .forked import affordable, can_fork, run_forked
-from .markdown import ITEM_NUMBER, Found, Link, render, without_markup
+from .markdown import ITEM_NUMBER, Found, Link, render
 from .model import (
     Body,
     ContentError,
@@ -224,7 +224,7 @@ def link_record(
     record: Record,
     scope: RecordScope,
     md: MarkdownIt,
-    memo: dict[str, tuple[str, list[Found]]] | None = None,
+    memo: dict[str, tuple[str | None, list[Found]]] | None = None,
 ) -> Linked:
     """memo: texts rendered before in this same scope, by source, and filled with those
     this call renders (the preview's, for a file edited again and again: only its
@@ -234,9 +234,6 @@ def link_record(
     seen: dict[RecordRef, str] = {}
     problems: list[Problem] = []
     for text, statement in texts_of(record):
-        if without_markup(md, text.source, scope):
-            html[text] = None  # nothing to link, and its HTML is made when it is shown
-            continue
         hit = memo.get(text.source) if memo is not None else None
         if hit is None:
             hit = render(md, text.source, scope)

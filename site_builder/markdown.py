@@ -89,10 +89,19 @@ def make_markdown(table_label: str = "表") -> MarkdownIt:
     return md
 
 
-def render(md: MarkdownIt, source: str, scope: Scope) -> tuple[str, list[Found]]:
+def render(md: MarkdownIt, source: str, scope: Scope) -> tuple[str | None, list[Found]]:
+    """source's HTML and the references in it. None for the HTML when source is plain
+    paragraphs (see plain_paragraphs) in which the scope finds nothing to link: its HTML
+    is then ``plain_html(source)``, cheap enough to make when the page shows it rather
+    than keep from linking on. Most texts are such (63 % of those of a generated
+    archive, 12 of their 26 MB of HTML), and a render worker copies what is kept. A
+    match across lines (項番 at the end of one, its digits on the next) is rendered,
+    conservatively: markdown-it does not read it as a reference."""
     env = Env(scope)
     state = {"xref": env}
     paragraphs = plain_paragraphs(md, source)
+    if paragraphs and (scope.autolink is None or scope.autolink.search(source) is None):
+        return None, []
     if paragraphs:
         html = _render_plain(md, source, paragraphs, state)
     elif one_paragraph(source):
@@ -107,21 +116,8 @@ def render(md: MarkdownIt, source: str, scope: Scope) -> tuple[str, list[Found]]
     return html, env.found
 
 
-def without_markup(md: MarkdownIt, source: str, scope: Scope) -> bool:
-    """Whether source is plain paragraphs (see plain_paragraphs) in which the scope finds
-    nothing to link: its HTML is then ``plain_html(source)``, cheap enough to make when
-    the page is rendered rather than keep from linking on. Most texts are such (63 % of
-    those of a generated archive, 12 of their 26 MB of HTML), and the HTML of every text
-    was held from linking to rendering: memory that a render worker then copies too. A
-    match across lines (項番 at the end of one, its digits on the next) says no,
-    conservatively: it is not a reference to markdown-it, but render() will say so."""
-    if plain_paragraphs(md, source) is None:
-        return False
-    return scope.autolink is None or scope.autolink.search(source) is None
-
-
 def plain_html(source: str) -> str:
-    """What md.render gives for a source of which without_markup is true: its paragraphs
+    """What md.render gives for a source whose HTML render() left to be made: its paragraphs
     escaped, the lines of each kept apart by newlines (soft breaks)."""
     paragraphs = re.split(r"\n\n+", source.strip("\n"))
     return "".join(f"<p>{escapeHtml(p)}</p>\n" for p in paragraphs)
