@@ -41,6 +41,13 @@ def check(config: Config, drafts: bool = False, jobs: int = 1) -> Site:
     sources = load_content(config.root, config.content_path)
     with collector_paused():
         records = validate_sources(sources, md, drafts, jobs - 1)
+        # The files' text is in the records now. Freed and handed back to the system,
+        # it no longer counts against the linking workers (forked.affordable), nor is
+        # it copied by them when this process reuses it: held when linking starts
+        # 970 -> 730 MB at 10,000 meetings (tree peak 2,250 -> 2,050 MB), 9.0 -> 7.0 GB
+        # at 100,000, where a linking worker then fits.
+        del sources
+        release_freed_heap()
         return link_records(records, md, lambda ref: url_for(config, ref), jobs - 1)
 
 
@@ -122,6 +129,14 @@ def give_back_memory() -> None:
     1,000-meeting archive: 196 MB held after writing, 156 MB after the collection,
     71 MB after glibc's malloc_trim (elsewhere this only collects garbage)."""
     gc.collect()
+    release_freed_heap()
+
+
+def release_freed_heap() -> None:
+    """Hand the heap pages that malloc holds free back to the system (glibc's
+    malloc_trim; elsewhere nothing): they stop counting as this process's memory,
+    and a page reused after a fork is a new page of this process's, not a copy that
+    both processes then hold. Takes 17 ms at 10,000 meetings."""
     with contextlib.suppress(OSError, AttributeError):  # not glibc
         ctypes.CDLL("libc.so.6").malloc_trim(0)
 
