@@ -37,7 +37,7 @@ def affordable(workers: int) -> int:
     this 23.5 GiB machine, which has no swap (whether it saved time could not be told
     from the machine's own hour-to-hour changes, docs/performance.md). So at 10,000
     meetings (1 GB held) about ten; at 100,000 one for linking, only just (7.0 GB held,
-    14.1 GB available), and none for rendering (9.5 GB held): the build works on in
+    14.1 GB available), and none for rendering (9.5 GB held): the pages render in
     this process. Where /proc is missing (not Linux), `workers` as asked. The
     memory available is the machine's, not a container's memory limit."""
     memory = memory_now()
