@@ -32,6 +32,7 @@ class LocatedStr(str):
     """A str that remembers where it was written, so that a later stage (a dangling
     slug found while linking) can still point at the line. Compares as a str."""
 
+    __slots__ = ("location",)
     location: Location
 
     @classmethod
@@ -138,7 +139,7 @@ class RecordRef:
 # --- authored records -------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Contact:
     """Where citizens ask about a body or meeting (問い合わせ先)."""
 
@@ -149,7 +150,7 @@ class Contact:
     url: str | None = doc("問い合わせページのURL")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Municipality:
     name: str = doc("自治体名 (Popolo Organization.name)", required=True)
     name_en: str | None = doc("English name")
@@ -160,7 +161,7 @@ class Municipality:
     location: Location = derived()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Membership:
     """A person's seat on a body over a period (Popolo Membership)."""
 
@@ -173,7 +174,7 @@ class Membership:
 BodyClass = Literal["committee", "board", "subcommittee", "team", "headquarters", "council"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Body:
     """A council, committee, board or team (会議体; Popolo/OCD Organization)."""
 
@@ -191,7 +192,7 @@ class Body:
     location: Location = derived()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Participant:
     """Someone present at (or absent from) a meeting (OCD Event participant)."""
 
@@ -199,7 +200,7 @@ class Participant:
     role: str | None = doc("役職 (委員長 …)")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AgendaItem:
     """An item of the agenda (次第/議題; OCD EventAgendaItem), possibly nested."""
 
@@ -209,7 +210,7 @@ class AgendaItem:
     items: tuple[AgendaItem, ...] = doc("sub-items", ())
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Conclusion:
     """結論 for an agenda item (OParl Consultation.result, in prose)."""
 
@@ -219,7 +220,7 @@ class Conclusion:
     pending: Text | None = doc("保留事項 (Markdown)")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Material:
     """資料 handed out at a meeting (OCD EventDocument)."""
 
@@ -234,7 +235,7 @@ Disclosure = Literal["公開", "一部公開", "非公開"]
 RecordDisclosure = Literal["開示", "一部開示", "非開示"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MeetingMeta:
     """A meeting's front matter (会議; OCD Event). The proceedings follow in Markdown."""
 
@@ -269,7 +270,7 @@ class MeetingMeta:
 Side = Literal["member", "secretariat", "unknown"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Statement:
     """One speech in the proceedings (Popolo Speech; OParl Consultation)."""
 
@@ -282,7 +283,7 @@ class Statement:
     text: Text
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Section:
     """A heading of the proceedings and what follows it, in source order."""
 
@@ -313,7 +314,7 @@ class Meeting:
         return self.meta.fiscal_year or (d.year if d.month >= 4 else d.year - 1)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Sheet:
     """A WG's hypothesis sheet (仮説検証シート) for one fiscal year."""
 
@@ -329,7 +330,7 @@ class Sheet:
     next_steps: Text | None = doc("⑧今後の展開（スケジュール）")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class WorkingGroup:
     """A working group (WG) and its yearly sheets."""
 
@@ -348,19 +349,19 @@ class WorkingGroup:
     location: Location = derived()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ScheduleEntry:
     fiscal_year: FiscalYear = doc("年度", required=True)
     plan: str = doc("その年度の予定 (検討, 実施, 検討結果報告書提出 …)", required=True)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Relation:
     item: int = doc("関連する項番", required=True)
     note: str | None = doc("関係の説明")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PlanItem:
     """A numbered item of a plan (項番)."""
 
@@ -374,7 +375,7 @@ class PlanItem:
     related: tuple[Relation, ...] = doc("関連項目", ())
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Pillar:
     """A node of the plan tree: 改革の柱 → (1) → ①; items hang from any node."""
 
@@ -384,7 +385,7 @@ class Pillar:
     items: tuple[PlanItem, ...] = doc("推進項目", ())
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Plan:
     title: str = doc("計画名", required=True)
     short_title: str | None = doc("略称")
@@ -406,7 +407,7 @@ class Plan:
         return tuple(sorted((i for p in self.pillars for i in walk(p)), key=lambda i: i.number))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DocumentMeta:
     """A document's front matter (資料/報告; OCD EventDocument)."""
 
@@ -422,7 +423,7 @@ class DocumentMeta:
     redirect_from: tuple[str, ...] = doc("old URLs of this record, kept as redirects", ())
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Document:
     meta: DocumentMeta
     text: Text
@@ -433,7 +434,7 @@ class Document:
 Record = Municipality | Body | Meeting | WorkingGroup | Plan | Document
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Records:
     """Everything validated, keyed by RecordRef; the input of the link stage."""
 

@@ -50,13 +50,13 @@ class Lazy:
         self.compute = compute
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Crumb:
     label: str
     url: str | None  # None for the current page
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Page:
     url: str  # site-relative, starts and ends with "/" (or ends in a file name)
     template: str
@@ -71,7 +71,7 @@ class Page:
         return self.url.lstrip("/") + ("index.html" if self.url.endswith("/") else "")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Pager:
     """Where a page is in a list split over several pages."""
 
@@ -80,7 +80,7 @@ class Pager:
     label: str  # what the pages are of, for the navigation's accessible name
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MentionGroup:
     """Mentions of one target, grouped by the record that makes them."""
 
@@ -89,7 +89,7 @@ class MentionGroup:
     mentions: tuple[Mention, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FiscalYearGroup:
     year: int
     label: str
