@@ -89,22 +89,27 @@ def make_markdown(table_label: str = "表") -> MarkdownIt:
     return md
 
 
-def render(md: MarkdownIt, source: str, scope: Scope) -> tuple[str | None, list[Found]]:
-    """source's HTML and the references in it. None for the HTML when source is plain
-    paragraphs (see plain_paragraphs) in which the scope finds nothing to link: its HTML
-    is then ``plain_html(source)``, cheap enough to make when the page shows it rather
-    than keep from linking on. Most texts are such (63 % of those of a generated
-    archive, 12 of their 26 MB of HTML), and a render worker copies what is kept. A
-    match across lines (項番 at the end of one, its digits on the next) is rendered,
-    conservatively: markdown-it does not read it as a reference."""
+Links = tuple[tuple[int, int, str, Link], ...]
+"""The resolved references of a plain text: (start, end, kind, link), by offset in its
+source. What linking keeps of such a text instead of its HTML (see render)."""
+
+
+def render(md: MarkdownIt, source: str, scope: Scope) -> tuple[str | Links, list[Found]]:
+    """source's HTML, or its links if it is plain paragraphs (see plain_paragraphs), and
+    the references in it. A plain text's HTML is ``plain_html(source, links)``, cheap
+    enough to make when the page shows it rather than keep from linking on: most texts
+    are plain (nine in ten of a generated archive), and at 1,000 meetings the plain
+    ones with links had 11.4 of the 14.0 MB of HTML kept, which a render worker copies
+    (forked.affordable). A match across lines (項番 at the end of one, its digits
+    on the next) is not a reference, as for markdown-it."""
     env = Env(scope)
     state = {"xref": env}
     paragraphs = plain_paragraphs(md, source)
     if paragraphs and (scope.autolink is None or scope.autolink.search(source) is None):
-        return None, []
+        return (), []
     if paragraphs:
-        html = _render_plain(md, source, paragraphs, state)
-    elif one_paragraph(source):
+        return _plain_links(md, source, paragraphs, state), env.found
+    if one_paragraph(source):
         # What md.render gives for one paragraph, without running the block rules over
         # every line: most statements are one paragraph (85 % of the texts of the
         # generated archive), and their block parse was a quarter of linking.
@@ -116,11 +121,34 @@ def render(md: MarkdownIt, source: str, scope: Scope) -> tuple[str | None, list[
     return html, env.found
 
 
-def plain_html(source: str) -> str:
-    """What md.render gives for a source whose HTML render() left to be made: its paragraphs
-    escaped, the lines of each kept apart by newlines (soft breaks)."""
-    paragraphs = re.split(r"\n\n+", source.strip("\n"))
-    return "".join(f"<p>{escapeHtml(p)}</p>\n" for p in paragraphs)
+def html_of(source: str, rendered: str | Links) -> str:
+    """A text's HTML from what render() gave for it."""
+    return rendered if isinstance(rendered, str) else plain_html(source, rendered)
+
+
+def plain_html(source: str, links: Links = ()) -> str:
+    """What md.render gives for plain paragraphs (see plain_paragraphs) with these links:
+    the paragraphs escaped, the lines of each kept apart by newlines (soft breaks). A
+    link never spans lines, so the paragraphs break in the text between links."""
+    if not links:
+        paragraphs = re.split(r"\n\n+", source.strip("\n"))
+        return "".join(f"<p>{escapeHtml(p)}</p>\n" for p in paragraphs)
+    pieces: list[str] = []  # text, link, text, …, text
+    at = 0
+    for start, end, kind, link in links:
+        pieces += [source[at:start], _anchor(kind, link, escapeHtml(source[start:end]))]
+        at = end
+    pieces.append(source[at:])
+    pieces[0], pieces[-1] = pieces[0].lstrip("\n"), pieces[-1].rstrip("\n")
+    paragraphs: list[list[str]] = [[]]
+    for i, piece in enumerate(pieces):
+        if i % 2:
+            paragraphs[-1].append(piece)
+            continue
+        first, *others = re.split(r"\n\n+", piece)
+        paragraphs[-1].append(escapeHtml(first))
+        paragraphs += [[escapeHtml(p)] for p in others]
+    return "".join(f"<p>{''.join(p)}</p>\n" for p in paragraphs)
 
 
 # The characters that can begin a block other than a paragraph, or end a paragraph, when
@@ -170,14 +198,17 @@ def plain_paragraphs(md: MarkdownIt, source: str) -> list[tuple[int, list[str]]]
     return paragraphs or None
 
 
-def _render_plain(
+def _plain_links(
     md: MarkdownIt, source: str, paragraphs: list[tuple[int, list[str]]], state: dict
-) -> str:
-    """What md.render gives for plain paragraphs (see plain_paragraphs), made without
-    markdown-it's block and inline parsers: each paragraph's lines are text tokens with
-    soft breaks between them, and the core rules of this module run over them as over
-    any paragraph. tests/test_markdown.py compares the two on random texts."""
-    html = []
+) -> Links:
+    """The links of plain paragraphs (see plain_paragraphs), found without markdown-it's
+    block and inline parsers: each paragraph's lines are text tokens with soft breaks
+    between them, and the core rules of this module run over them as over any
+    paragraph. tests/test_markdown.py compares plain_html with md.render on random texts."""
+    starts = [0]  # the offset of each line in source
+    for line in source.split("\n"):
+        starts.append(starts[-1] + len(line) + 1)
+    links: list[tuple[int, int, str, Link]] = []
     for first, lines in paragraphs:
         children = [_text(lines[0])]
         for line in lines[1:]:
@@ -189,8 +220,14 @@ def _render_plain(
         core.tokens.append(paragraph)
         _autolink(core)
         _locate(core)
-        html += ["<p>", md.renderer.render(core.tokens, md.options, state), "</p>\n"]
-    return "".join(html)
+        at = starts[first]
+        for child in paragraph.children:
+            length = 1 if child.type == "softbreak" else len(child.content)
+            found = child.meta.get("found") if child.type == "xref" else None
+            if found is not None and found.link is not None:
+                links.append((at, at + length, _kind(found), found.link))
+            at += length
+    return tuple(links)
 
 
 # --- parsing ----------------------------------------------------------------------
@@ -336,10 +373,18 @@ def _render_xref(self, tokens: list[Token], idx: int, options, env) -> str:
     escaped = self.escapeHtml(label) if hasattr(self, "escapeHtml") else _escape(label)
     if not found or not found.link:
         return escaped
-    kind = "item" if found.kind == "item" else found.kind.replace("wgname", "wg")
+    return _anchor(_kind(found), found.link, escaped)
+
+
+def _kind(found: Found) -> str:
+    """The kind a link's class names: item, wg (for WG names too), body, …"""
+    return "wg" if found.kind == "wgname" else found.kind
+
+
+def _anchor(kind: str, link: Link, label_html: str) -> str:
     return (
-        f'<a class="xref xref-{kind}" href="{_escape(found.link.href)}"'
-        f' title="{_escape(found.link.title)}">{escaped}</a>'
+        f'<a class="xref xref-{kind}" href="{_escape(link.href)}"'
+        f' title="{_escape(link.title)}">{label_html}</a>'
     )
 
 

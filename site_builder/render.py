@@ -32,7 +32,7 @@ from . import wareki
 from .config import Config
 from .forked import affordable, can_fork, run_forked
 from .graph import Site, title_of
-from .markdown import plain_html
+from .markdown import html_of
 from .model import ContentError, Location, Problem, RecordRef, Statement, Text
 from .pages import Lazy, Page, item_ref
 from .write import write_file
@@ -118,8 +118,7 @@ def bind_site(env: Environment, site: Site) -> None:
     def md(text: Text | None) -> Markup:
         if text is None:
             return Markup("")
-        html = site.html[text]
-        return Markup(plain_html(text.source) if html is None else html)
+        return Markup(html_of(text.source, site.html[text]))
 
     env.globals["md"] = md
 

@@ -7,6 +7,7 @@ from site_builder.markdown import (
     ITEM_NUMBER,
     Env,
     Link,
+    html_of,
     make_markdown,
     one_paragraph,
     plain_html,
@@ -30,7 +31,8 @@ class FakeScope:
 
 
 def run(source: str) -> tuple[str, list]:
-    return render(make_markdown(), source, FakeScope())
+    rendered, found = render(make_markdown(), source, FakeScope())
+    return html_of(source, rendered), found
 
 
 def test_item_numbers_link_in_half_and_full_width_keeping_the_words() -> None:
@@ -142,15 +144,28 @@ def test_plain_paragraphs_are_text_without_markup() -> None:
 def test_plain_text_without_references_is_left_for_the_page_to_render() -> None:
     md = make_markdown()
     source = '\n一行目は"引用"。\n二行目。\n\n\n次の段落。\n'
-    assert render(md, source, FakeScope()) == (None, [])
+    assert render(md, source, FakeScope()) == ((), [])
     assert (
         plain_html(source)
         == md.render(source)
         == ("<p>一行目は&quot;引用&quot;。\n二行目。</p>\n<p>次の段落。</p>\n")
     )
-    for linked in ("項番44について。", "官民データ活用WGで。", "項番\n44", "**強調**"):
-        assert render(md, linked, FakeScope())[0] is not None, linked
-    assert render(md, "項番44について。", FakeScope(autolink=None)) == (None, [])
+    assert render(md, "**強調**", FakeScope())[0] == "<p><strong>強調</strong></p>\n"
+    assert render(md, "項番\n44", FakeScope()) == ("<p>項番\n44</p>\n", [])  # no reference
+    assert render(md, "項番44について。", FakeScope(autolink=None)) == ((), [])
+
+
+def test_plain_text_keeps_its_links_not_its_html() -> None:
+    md = make_markdown()
+    source = "\n項番４４と「項番99」。\n官民データ活用WGで。\n\n\n項番38。\n"
+    links, found = render(md, source, FakeScope())
+    assert [(source[start:end], kind, link.href) for start, end, kind, link in links] == [
+        ("項番４４", "item", "/items/44/"),
+        ("官民データ活用WG", "wg", "/wgs/kanmin/"),
+        ("項番38", "item", "/items/38/"),
+    ]
+    assert [f.target for f in found] == ["44", "99", "官民データ活用WG", "38"]
+    assert plain_html(source, links) == md.render(source, {"xref": Env(FakeScope())})
 
 
 def test_one_paragraph_renders_as_markdown_it_renders_it() -> None:
@@ -176,13 +191,13 @@ def test_one_paragraph_renders_as_markdown_it_renders_it() -> None:
         source = "".join(rng.choice(chosen) for _ in range(rng.randint(1, 10)))
         env = Env(FakeScope())
         expected = (md.render(source, {"xref": env}), env.found)
-        html, found = render(md, source, FakeScope())
-        if html is None:
-            html = plain_html(source)
-            shortcuts["without markup"] += 1
-        assert (html, found) == expected
+        rendered, found = render(md, source, FakeScope())
+        if not isinstance(rendered, str):
+            shortcuts["with links" if rendered else "without markup"] += 1
+        assert (html_of(source, rendered), found) == expected
         plain = plain_paragraphs(md, source)
         shortcuts[len(plain) if plain else "one" if one_paragraph(source) else None] += 1
     assert shortcuts["one"] > 1_000, shortcuts
     assert shortcuts[1] > 500 and shortcuts[2] + shortcuts[3] > 100, shortcuts
     assert shortcuts["without markup"] > 300, shortcuts
+    assert shortcuts["with links"] > 300, shortcuts
