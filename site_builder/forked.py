@@ -36,10 +36,10 @@ def affordable(workers: int) -> int:
     linking worker let in at one and a half times took the processes to 18.5 GB of
     this 23.5 GiB machine, which has no swap (whether it saved time could not be told
     from the machine's own hour-to-hour changes, docs/performance.md). So at 10,000
-    meetings (1 GB held) about ten; at 100,000 one for linking, only just (7.0 GB held,
-    14.1 GB available), and none for rendering (9.5 GB held): the pages render in
-    this process. Where /proc is missing (not Linux), `workers` as asked. The
-    memory available is the machine's, not a container's memory limit."""
+    meetings (1 GB held) about ten; at 100,000 one for linking (5.8 GB held, 16.2 GB
+    available) and one for rendering (7.4 GB held, 15.8 GB available), the second only
+    just. Where /proc is missing (not Linux), `workers` as asked. The memory available
+    is the machine's, not a container's memory limit."""
     memory = memory_now()
     return workers if memory is None else workers_within(workers, *memory)
 
