@@ -238,7 +238,12 @@ def test_stopping_during_the_refresh_prints_no_traceback(
             time.sleep(0.05)
         assert os.getpgid(refresher.pid) == refresher.pid, "the refresh has no process group"
         preview.stop()
-        refresher.join(10)
+        # The preview's indexer thread joins the refresh too: of two waitpid() on one
+        # child the loser returns at once, so join() here may return before the exit
+        # code is known. Wait for the code itself.
+        deadline = time.monotonic() + 10
+        while refresher.exitcode is None and time.monotonic() < deadline:
+            time.sleep(0.05)
     finally:
         signal.signal(signal.SIGTERM, handler)
     assert refresher.exitcode == -signal.SIGTERM
