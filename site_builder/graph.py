@@ -17,7 +17,7 @@ from functools import cached_property, partial
 
 from markdown_it import MarkdownIt
 
-from .forked import affordable, can_fork, run_forked
+from .forked import affordable, can_fork, start_sharing
 from .markdown import ITEM_NUMBER, Found, Link, Links, render
 from .model import (
     Body,
@@ -292,34 +292,32 @@ def link_all(
 ) -> dict[str, Linked]:
     """Every record linked, by path, in the order of records, whatever the workers.
 
-    Worker i links every (workers + 1)-th record from record i + 1 while this process
-    links those from record 0: rendering the Markdown is most of the time linking takes
-    (a fifth of a 10,000-meeting build). A worker sends back each record's HTML as a
-    list of strings in the order of texts_of, cheap to pickle; the texts they belong
-    to are this process's own. Fewer workers start if the free memory would not hold
-    them (forked.affordable)."""
+    Rendering the Markdown is most of the time linking takes (a fifth of a
+    10,000-meeting build), so the records are shared out a batch at a time
+    (forked.start_sharing). A worker sends back each record's HTML as a list of strings
+    in the order of texts_of, cheap to pickle; the texts they belong to are this
+    process's own. Fewer workers start if the free memory would not hold them
+    (forked.affordable)."""
     workers = affordable(workers) if can_fork() else 0
-    if workers < 1:
-        return {r.location.path: link_record(r, scope_of(r, index), md) for r in records}
-    parts = [records[i :: workers + 1] for i in range(workers + 1)]
-    forked = [run_forked(partial(_link_part, part, index, md)) for part in parts[1:]]
-    done = {r.location.path: link_record(r, scope_of(r, index), md) for r in parts[0]}
-    for part, result in zip(parts[1:], forked, strict=True):
-        for record, (strings, linked) in zip(part, result(), strict=True):
-            html = {text: s for (text, _), s in zip(texts_of(record), strings, strict=True)}
-            done[record.location.path] = dataclasses.replace(linked, html=html)
-    return {r.location.path: done[r.location.path] for r in records}
+    task = partial(_link_one, index=index, md=md)
+    linked = start_sharing(task, records, workers, _strings_of, _with_strings)()
+    return {r.location.path: result for r, result in zip(records, linked, strict=True)}
 
 
-def _link_part(
-    records: list[Record], index: Index, md: MarkdownIt
-) -> list[tuple[list[str | Links], Linked]]:
-    out = []
-    for record in records:
-        linked = link_record(record, scope_of(record, index), md)
-        strings = [linked.html[text] for text, _ in texts_of(record)]
-        out.append((strings, dataclasses.replace(linked, html={})))
-    return out
+def _link_one(record: Record, index: Index, md: MarkdownIt) -> Linked:
+    return link_record(record, scope_of(record, index), md)
+
+
+def _strings_of(record: Record, linked: Linked) -> tuple[list[str | Links], Linked]:
+    """A linked record as a worker sends it: its HTML without the texts as keys."""
+    strings = [linked.html[text] for text, _ in texts_of(record)]
+    return strings, dataclasses.replace(linked, html={})
+
+
+def _with_strings(record: Record, sent: tuple[list[str | Links], Linked]) -> Linked:
+    strings, linked = sent
+    html = {text: s for (text, _), s in zip(texts_of(record), strings, strict=True)}
+    return dataclasses.replace(linked, html=html)
 
 
 def assemble_site(records: Records, linked: dict[str, Linked]) -> Site:

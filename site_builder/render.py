@@ -15,12 +15,10 @@ process.
 from __future__ import annotations
 
 import datetime as dt
-import multiprocessing
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from multiprocessing.sharedctypes import Synchronized
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +28,7 @@ from markupsafe import Markup
 
 from . import wareki
 from .config import Config
-from .forked import affordable, can_fork, run_forked
+from .forked import affordable, can_fork, start_sharing
 from .graph import Site, title_of
 from .markdown import html_of
 from .model import ContentError, Location, Problem, RecordRef, Statement, Text
@@ -165,64 +163,34 @@ def start_rendering(
     contexts are closures, which could not be pickled). Each worker writes its pages
     itself and sends back only their problems, so that no process ever holds the
     site's HTML (700 MB for 10,000 meetings). The pages are taken a batch at a time, in
-    order, from a counter the processes share, so that all of them finish together
-    however long their pages or their other work take: at 10,000 meetings a worker
-    renders 30 % slower than this process (it copies the memory it touches), and this
-    process has the data files to make first.
+    order, from a counter the processes share (forked.start_sharing), so that all of
+    them finish together however long their pages or their other work take: at 10,000
+    meetings a worker renders 30 % slower than this process (it copies the memory it
+    touches), and this process has the data files to make first.
     With workers=0, or none that the free memory holds (forked.affordable), the pages
     are rendered here and now, and a ContentError raised at once.
     """
     workers = affordable(workers) if can_fork() else 0
-    if workers < 1:
-        _raise_in_order(_render_into(pages, env, staged))
-        return lambda: None
-    taken = multiprocessing.get_context("fork").Value("q", 0)  # the batches taken
-    forked = [run_forked(partial(_render_taken, pages, env, staged, taken)) for _ in range(workers)]
+    made = start_sharing(partial(_write_page, env=env, staged=staged), pages, workers)
 
     def finish() -> None:
-        problems = _render_taken(pages, env, staged, taken)
-        for worker in forked:
-            problems += worker()
-        _raise_in_order(problems)
+        problems = [problem for problem in made() if problem is not None]
+        if problems:
+            raise ContentError(problems)
 
+    if workers < 1:
+        finish()
+        return lambda: None
     return finish
 
 
-BATCH = 50  # pages taken at a time
-
-
-def _render_taken(
-    pages: list[Page], env: Environment, staged: Path, taken: Synchronized
-) -> list[tuple[int, Problem]]:
-    """Render the batches of pages not yet taken by another process, taking each."""
-    problems = []
-    while True:
-        with taken.get_lock():
-            batch = taken.value
-            taken.value += 1
-        start = batch * BATCH
-        if start >= len(pages):
-            return problems
-        problems += [
-            (start + i, p) for i, p in _render_into(pages[start : start + BATCH], env, staged)
-        ]
-
-
-def _render_into(pages: list[Page], env: Environment, staged: Path) -> list[tuple[int, Problem]]:
-    """Write each page into staged; return the problems, with the index of their page."""
-    problems = []
-    for i, page in enumerate(pages):
-        outcome = _render(page, env)
-        if isinstance(outcome, Problem):
-            problems.append((i, outcome))
-        else:
-            write_file(staged, page.output_path, outcome)
-    return problems
-
-
-def _raise_in_order(problems: list[tuple[int, Problem]]) -> None:
-    if problems:
-        raise ContentError([problem for _, problem in sorted(problems, key=lambda p: p[0])])
+def _write_page(page: Page, env: Environment, staged: Path) -> Problem | None:
+    """Write the page into staged, or return the problem that stopped it."""
+    outcome = _render(page, env)
+    if isinstance(outcome, Problem):
+        return outcome
+    write_file(staged, page.output_path, outcome)
+    return None
 
 
 def _render(page: Page, env: Environment) -> bytes | Problem:

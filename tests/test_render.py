@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from jinja2 import DictLoader, Environment, StrictUndefined
 
-from site_builder import render
+from site_builder import forked
 from site_builder.model import ContentError
 from site_builder.pages import Lazy, Page
 from site_builder.render import render_pages, start_rendering
@@ -89,7 +89,7 @@ def test_the_workers_and_then_this_process_take_the_pages_a_batch_at_a_time(
 ) -> None:
     """Two workers start at once; this process joins them when it calls finish, and
     takes the batches they have not taken. Each page is rendered once, whoever takes it."""
-    monkeypatch.setattr(render, "BATCH", batch)
+    monkeypatch.setattr(forked, "BATCH", batch)
 
     def pid_after_a_while() -> str:
         time.sleep(0.02)
