@@ -91,40 +91,42 @@ def start_sharing(
     meetings, a worker given every other file took 10.5 s to this process's 6.4), and
     this process may have other work to do before it joins. A worker sends each batch's
     results as soon as they are made, pack(item, result) pickled, and a thread here
-    receives them meanwhile, unpack(item, packed): no worker waits on a full pipe, and
-    no one waits at the end for everything to be pickled. The callers keep the garbage
-    collector paused while a worker's results arrive (build.collector_paused), since
-    unpickling makes many objects at once. An exception in a worker is raised by the
-    function returned, as if the task had raised it here."""
+    receives them meanwhile, unpack(item, packed): no worker waits on a full pipe (see
+    _widen), and no one waits at the end for everything to be pickled. The callers keep
+    the garbage collector paused while a worker's results arrive
+    (build.collector_paused), since unpickling makes many objects at once. An
+    exception in a worker is raised by the function returned, as if the task had
+    raised it here."""
     if workers < 1:
         results = [task(item) for item in items]
         return lambda: results
     fork = multiprocessing.get_context("fork")
     taken = fork.Value("q", 0)  # the batches taken
-    pipes = [fork.Pipe(duplex=False) for _ in range(workers)]
-    children = [
-        fork.Process(target=_take, args=(task, items, taken, pack, sender), daemon=True)
-        for _, sender in pipes
-    ]
-    for receiver, _ in pipes:
+    children: list[tuple[Connection, BaseProcess]] = []
+    for _ in range(workers):  # each sending end closed here before the next fork
+        receiver, sender = fork.Pipe(duplex=False)
         _widen(receiver)
-    for child in children:  # all forked before this process starts a thread
+        child = fork.Process(target=_take, args=(task, items, taken, pack, sender), daemon=True)
         child.start()
+        sender.close()
+        children.append((receiver, child))
     done: list[Any] = [None] * len(items)
     failures: list[BaseException] = []
-    threads = []
-    for (receiver, sender), child in zip(pipes, children, strict=True):
-        sender.close()
-        args = (receiver, child, items, unpack, done, failures)
-        threads.append(threading.Thread(target=_receive, args=args, daemon=True))
-        threads[-1].start()
+    threads = [  # started once every worker is forked: no thread is forked mid-read
+        threading.Thread(
+            target=_receive, args=(receiver, child, items, unpack, done, failures), daemon=True
+        )
+        for receiver, child in children
+    ]
+    for thread in threads:
+        thread.start()
 
     def finish() -> list[R]:
         for start, batch in _batches(items, taken):
             done[start : start + len(batch)] = [task(item) for item in batch]
         for thread in threads:
             thread.join()
-        for child in children:
+        for _, child in children:
             child.join()
         if failures:
             raise failures[0]
