@@ -83,13 +83,15 @@ def start_sharing(
 ) -> Callable[[], list[R]]:
     """Start task(item) for every item on `workers` forked processes and return the
     function that joins them from this process and gives every result, in the order of
-    items, whoever made it. With workers < 1 the work is done here and now.
+    items, whoever made it. With workers < 1, or where processes cannot be forked, the
+    work is done here and now.
 
     Each process takes the next BATCH items from a counter they share, so that all of
     them finish together however fast each one is: a worker is slower than this process
     (it copies the memory it touches, and pickles what it sends; validating 10,000
-    meetings, a worker given every other file took 10.5 s to this process's 6.4), and
-    this process may have other work to do before it joins. A worker sends each batch's
+    meetings with every other file given to a worker, this process did its half in 6.4 s
+    and then waited 5.9 s for the worker's), and this process may have other work to do
+    before it joins. A worker sends each batch's
     results as soon as they are made, pack(item, result) pickled, and a thread here
     receives them meanwhile, unpack(item, packed): no worker waits on a full pipe (see
     _widen), and no one waits at the end for everything to be pickled. The callers keep
@@ -97,7 +99,7 @@ def start_sharing(
     (build.collector_paused), since unpickling makes many objects at once. An
     exception in a worker is raised by the function returned, as if the task had
     raised it here."""
-    if workers < 1:
+    if workers < 1 or not can_fork():
         results = [task(item) for item in items]
         return lambda: results
     fork = multiprocessing.get_context("fork")

@@ -17,7 +17,7 @@ from functools import cached_property, partial
 
 from markdown_it import MarkdownIt
 
-from .forked import affordable, can_fork, start_sharing
+from .forked import affordable, start_sharing
 from .markdown import ITEM_NUMBER, Found, Link, Links, render
 from .model import (
     Body,
@@ -298,9 +298,8 @@ def link_all(
     in the order of texts_of, cheap to pickle; the texts they belong to are this
     process's own. Fewer workers start if the free memory would not hold them
     (forked.affordable)."""
-    workers = affordable(workers) if can_fork() else 0
     task = partial(_link_one, index=index, md=md)
-    linked = start_sharing(task, records, workers, _strings_of, _with_strings)()
+    linked = start_sharing(task, records, affordable(workers), _strings_of, _with_strings)()
     return {r.location.path: result for r, result in zip(records, linked, strict=True)}
 
 

@@ -23,7 +23,7 @@ from typing import Any, Literal, TypeVar
 from markdown_it import MarkdownIt
 
 from . import wareki
-from .forked import can_fork, start_sharing
+from .forked import start_sharing
 from .load import Source
 from .model import (
     Body,
@@ -102,7 +102,6 @@ def validate_all(
     validate, 2.1 s to pickle, 0.9 s to unpickle), which the sources taken a batch at a
     time leave to the workers (forked.start_sharing): at 10,000 meetings, validating on
     two processes took 11.9 s when each had every other file, 9.3 s shared so."""
-    workers = workers if can_fork() else 0
     return start_sharing(partial(validate_source, md=md), sources, workers)()
 
 
