@@ -68,6 +68,8 @@ def _build(args: argparse.Namespace) -> int:
     config = load_config(args.root)
     started = time.perf_counter()
     search = config.search.enabled and not args.no_search
+    # The inputs as they are before the key is made: a file written after that shows.
+    inputs = None if args.force else cache.snapshot(config)
     key = None if args.force else cache.build_key(config, args.drafts, search)
     if key and cache.up_to_date(config, key):
         print(
@@ -77,7 +79,7 @@ def _build(args: argparse.Namespace) -> int:
         return EXIT_OK
     jobs = args.jobs or available_cores()
     built = build(config, drafts=args.drafts, search=search, jobs=jobs)
-    if key and key == cache.build_key(config, args.drafts, search):  # none changed meanwhile
+    if key and cache.snapshot(config) == inputs:  # none written meanwhile
         cache.remember(config, key)
     pages = sum(1 for path in built.files if path.endswith(".html"))
     index = f" (the search index {built.index_seconds:.2f} s)" if built.index_seconds else ""

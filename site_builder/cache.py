@@ -8,7 +8,8 @@ listing of output/ (each file's size and modification time) are kept in
 output/ as it was listed, has nothing to do. Any difference — a record, a template, a
 new version of site_builder, a file in output/ touched by hand — means a full build:
 the cache can be useless, never stale. (A failed build leaves output/ as it was, so
-the last key stays true.)
+the last key stays true; a build during which an input file was written is not
+remembered.)
 """
 
 from __future__ import annotations
@@ -44,6 +45,21 @@ def build_key(config: Config, drafts: bool, search: bool) -> str:
         digest.update(f"{label}:{path.as_posix()}\n".encode())
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
+
+
+def snapshot(config: Config) -> dict[str, list[int]]:
+    """Each input file's size and modification time. Taken before the key and again
+    after the build, a difference means a file was written meanwhile (even if written
+    back as it was, which hashing it again would miss): that build is not remembered.
+    0.1 s at 10,000 meetings, where hashing again took 1.5-3.7 s right after the build
+    had written its 2.9 GB."""
+    config_file = config.root / CONFIG_FILE
+    listing = {"config": _stat(config_file)} if config_file.is_file() else {}
+    for label, folder in (("theme", config.theme_path), ("content", config.content_path)):
+        listing |= {f"{label}/{path}": stat for path, stat in _listing(folder).items()}
+    code = _listing(CODE).items()
+    listing |= {f"code/{path}": stat for path, stat in code if "__pycache__" not in path}
+    return listing
 
 
 def code_version() -> str:
@@ -86,9 +102,18 @@ def _files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
 
 
-def _listing(output: Path) -> dict[str, list[int]]:
+def _listing(folder: Path) -> dict[str, list[int]]:
+    """Each file's size and modification time, by its path in folder. Through os.walk,
+    not Path.rglob: 0.48 s instead of 1.56 s for the 32,763 files that 10,000 meetings
+    make in output/, listed once after every build."""
     listing = {}
-    for path in _files(output):
-        stat = path.stat()
-        listing[path.relative_to(output).as_posix()] = [stat.st_size, stat.st_mtime_ns]
+    for parent, _, names in os.walk(folder):
+        prefix = Path(parent).relative_to(folder).as_posix() + "/"
+        for name in names:
+            listing[(prefix + name).removeprefix("./")] = _stat(Path(parent, name))
     return listing
+
+
+def _stat(path: Path) -> list[int]:
+    stat = path.stat()
+    return [stat.st_size, stat.st_mtime_ns]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+import site_builder.build
 from site_builder.__main__ import main
 
 SITE = {
@@ -76,4 +77,23 @@ def test_a_failed_build_is_not_remembered(site: Path, capsys: pytest.CaptureFixt
     path.write_text(good.replace("2025-01-01", "2025-02-30"), encoding="utf-8")
     assert main(["--root", str(site), "build"]) == 1
     path.write_text(good, encoding="utf-8")  # back to what the last good build had
+    assert build(site, capsys).startswith("output/ is up to date")
+
+
+def test_a_record_written_during_the_build_is_not_remembered(
+    site: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Even if it is written back as it was: the build may have read it in between."""
+    path = site / "content/a/meetings/b/2025-01-01.md"
+    build_site = site_builder.build.build
+
+    def edited_meanwhile(*args, **kwargs):  # type: ignore[no-untyped-def]
+        built = build_site(*args, **kwargs)
+        path.write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+        return built
+
+    monkeypatch.setattr(site_builder.build, "build", edited_meanwhile)
+    assert build(site, capsys).startswith("built ")
+    monkeypatch.undo()
+    assert build(site, capsys).startswith("built ")
     assert build(site, capsys).startswith("output/ is up to date")
