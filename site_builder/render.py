@@ -34,6 +34,7 @@ from .markdown import html_of
 from .model import ContentError, Location, Problem, RecordRef, Statement, Text
 from .pages import Lazy, Page, item_ref
 from .write import write_file
+from .yamlio import LOADER
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,9 @@ def load_theme(config: Config) -> Theme:
                 )
             ]
         )
-    labels = yaml.safe_load(labels_file.read_text(encoding="utf-8"))
+    # libyaml's loader, as for the records (yamlio.LOADER): 2.9 ms instead of 19 ms for
+    # the 281 lines of ja.yaml, read four times a build (the example site: 0.5-0.7 s).
+    labels = yaml.load(labels_file.read_text(encoding="utf-8"), Loader=LOADER)
     return Theme(config.theme_path, {str(k): str(v) for k, v in labels.items()})
 
 
