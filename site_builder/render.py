@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -23,10 +24,17 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
+from jinja2 import (
+    Environment,
+    FileSystemBytecodeCache,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateError,
+)
 from markupsafe import Markup
 
 from . import wareki
+from .cache import code_version
 from .config import Config
 from .forked import affordable, can_fork, start_sharing
 from .graph import Site, title_of
@@ -68,6 +76,7 @@ def make_environment(config: Config, theme: Theme, site: Site) -> Environment:
     The preview makes a new environment when a file of the theme changes (rebuild.py)."""
     env = Environment(
         loader=FileSystemLoader(theme.path / "templates"),
+        bytecode_cache=compiled_templates(config),
         auto_reload=False,
         autoescape=True,
         undefined=StrictUndefined,
@@ -110,6 +119,26 @@ def make_environment(config: Config, theme: Theme, site: Site) -> Environment:
     env.filters["iso"] = lambda d: d.isoformat() if isinstance(d, (dt.date, dt.time)) else ""
     bind_site(env, site)
     return env
+
+
+def compiled_templates(config: Config) -> FileSystemBytecodeCache | None:
+    """Jinja2's own cache of compiled templates, kept between builds in the build's
+    cache folder: compiling the theme's 35 templates takes 0.3 s, which was 40 % of
+    building the example site, and each render worker compiled them again. Jinja2
+    compiles a template again when its source changes; the folder is named after
+    site_builder's code and the libraries' versions (cache.code_version), since the
+    compiled code also depends on Jinja2 and on the options above. None where the
+    folder cannot be made: the templates are then compiled as before."""
+    root = config.cache_path / "templates"
+    folder = root / code_version()[:16]
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    for stale in root.iterdir():  # another version's
+        if stale != folder:
+            shutil.rmtree(stale, ignore_errors=True)
+    return FileSystemBytecodeCache(str(folder))
 
 
 def bind_site(env: Environment, site: Site) -> None:

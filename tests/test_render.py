@@ -4,13 +4,17 @@ process gives: the same bytes, the same problems in the same order, the same exc
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from pathlib import Path
 
+import jinja2
 import pytest
 from jinja2 import DictLoader, Environment, StrictUndefined
 
 from site_builder import forked
+from site_builder.build import build
+from site_builder.config import load_config
 from site_builder.model import ContentError
 from site_builder.pages import Lazy, Page
 from site_builder.render import render_pages, start_rendering
@@ -110,3 +114,42 @@ def test_the_workers_and_then_this_process_take_the_pages_a_batch_at_a_time(
     if batch == 1:  # 30 batches of 20 ms: this process took some
         assert str(os.getpid()) in takers
         assert len(takers) >= 2
+
+
+def test_compiled_templates_are_kept_and_compiled_again_when_their_source_changes(
+    make_site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_site(
+        {
+            "content/a/municipality.yaml": "name: 市\n",
+            "content/a/bodies/b.yaml": "name: 委員会\n",
+            "content/a/meetings/b/2025-01-01.md": (
+                "---\ntitle: 第1回\ndate: 2025-01-01\n---\n○ 発言。\n"
+            ),
+        }
+    )
+    theme = root / "themes"
+    target = theme.resolve()
+    theme.unlink()
+    shutil.copytree(target, theme)  # a copy, so that the repository's theme stays
+    config = load_config(root)
+    stale = config.cache_path / "templates" / "an-older-version"
+    stale.mkdir(parents=True)
+    build(config, search=False)
+    assert not stale.exists()
+    compiled: list[str] = []
+    compile_source = jinja2.Environment.compile
+
+    def compile(self, source, name=None, filename=None, raw=False, defer_init=False):  # type: ignore[no-untyped-def]
+        compiled.append(name)
+        return compile_source(self, source, name, filename, raw, defer_init)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", compile)
+    build(config, search=False)
+    assert compiled == []  # every template came from the cache
+    base = theme / "default/templates/base.html"
+    base.write_text(base.read_text(encoding="utf-8") + "<!-- edited -->\n", encoding="utf-8")
+    build(config, search=False)
+    assert compiled == ["base.html"]
+    page = config.output_path / "a/meetings/b/2025-01-01/index.html"
+    assert page.read_text(encoding="utf-8").endswith("<!-- edited -->\n")
