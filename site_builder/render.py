@@ -14,6 +14,7 @@ process.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 import shutil
@@ -31,6 +32,7 @@ from jinja2 import (
     StrictUndefined,
     TemplateError,
 )
+from jinja2.bccache import Bucket
 from markupsafe import Markup
 
 from . import wareki
@@ -121,7 +123,17 @@ def make_environment(config: Config, theme: Theme, site: Site) -> Environment:
     return env
 
 
-def compiled_templates(config: Config) -> FileSystemBytecodeCache | None:
+class KeptTemplates(FileSystemBytecodeCache):
+    """A compiled template that cannot be kept is compiled again next time, rather than
+    stopping the build: the folder may be read-only, or removed meanwhile by a build
+    of another version of site_builder (a preview left running while the code changed)."""
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().dump_bytecode(bucket)
+
+
+def compiled_templates(config: Config) -> KeptTemplates | None:
     """Jinja2's own cache of compiled templates, kept between builds in the build's
     cache folder: compiling the theme's 35 templates takes 0.3 s, which was 40 % of
     building the example site, and each render worker compiled them again. Jinja2
@@ -138,7 +150,7 @@ def compiled_templates(config: Config) -> FileSystemBytecodeCache | None:
     for stale in root.iterdir():  # another version's
         if stale != folder:
             shutil.rmtree(stale, ignore_errors=True)
-    return FileSystemBytecodeCache(str(folder))
+    return KeptTemplates(str(folder))
 
 
 def bind_site(env: Environment, site: Site) -> None:

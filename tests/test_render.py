@@ -17,7 +17,7 @@ from site_builder.build import build
 from site_builder.config import load_config
 from site_builder.model import ContentError
 from site_builder.pages import Lazy, Page
-from site_builder.render import render_pages, start_rendering
+from site_builder.render import compiled_templates, render_pages, start_rendering
 
 TEMPLATES = {
     "page.html": "<h1>{{ page.title }}</h1>\n<p>{{ body }}</p>\n",
@@ -153,3 +153,14 @@ def test_compiled_templates_are_kept_and_compiled_again_when_their_source_change
     assert compiled == ["base.html"]
     page = config.output_path / "a/meetings/b/2025-01-01/index.html"
     assert page.read_text(encoding="utf-8").endswith("<!-- edited -->\n")
+
+
+def test_a_template_that_cannot_be_kept_compiled_still_renders(make_site) -> None:
+    """The cache folder removed under a running build (by a build of another version)."""
+    kept = compiled_templates(load_config(make_site({})))
+    assert kept is not None
+    shutil.rmtree(kept.directory)
+    env = Environment(loader=DictLoader(TEMPLATES), bytecode_cache=kept, autoescape=True)
+    assert env.get_template("page.html").render(page={"title": "頁"}, body="本文") == (
+        "<h1>頁</h1>\n<p>本文</p>"
+    )
