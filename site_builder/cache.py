@@ -51,7 +51,7 @@ def snapshot(config: Config) -> dict[str, list[int]]:
     """Each input file's size and modification time. Taken before the key and again
     after the build, a difference means a file was written meanwhile (even if written
     back as it was, which hashing it again would miss): that build is not remembered.
-    0.1 s at 10,000 meetings, where hashing again took 1.5-3.7 s right after the build
+    0.2 s at 10,000 meetings, where hashing again took 1.5-3.7 s right after the build
     had written its 2.9 GB."""
     config_file = config.root / CONFIG_FILE
     listing = {"config": _stat(config_file)} if config_file.is_file() else {}
