@@ -91,14 +91,13 @@ def start_sharing(
     (it copies the memory it touches, and pickles what it sends; validating 10,000
     meetings with every other file given to a worker, this process did its half in 6.4 s
     and then waited 5.9 s for the worker's), and this process may have other work to do
-    before it joins. A worker sends each batch's
-    results as soon as they are made, pack(item, result) pickled, and a thread here
-    receives them meanwhile, unpack(item, packed): no worker waits on a full pipe (see
-    _widen), and no one waits at the end for everything to be pickled. The callers keep
-    the garbage collector paused while a worker's results arrive
-    (build.collector_paused), since unpickling makes many objects at once. An
-    exception in a worker is raised by the function returned, as if the task had
-    raised it here."""
+    before it joins. A worker sends each batch's results as soon as they are made,
+    pack(item, result) pickled, and a thread here receives them meanwhile,
+    unpack(item, packed): no worker waits on a full pipe (see _widen), and no one waits
+    at the end for everything to be pickled. The callers keep the garbage collector
+    paused while a worker's results arrive (build.collector_paused), since unpickling
+    makes many objects at once. An exception in a worker is raised by the function
+    returned, as if the task had raised it here."""
     if workers < 1 or not can_fork():
         results = [task(item) for item in items]
         return lambda: results

@@ -136,7 +136,7 @@ class KeptTemplates(FileSystemBytecodeCache):
 def compiled_templates(config: Config) -> KeptTemplates | None:
     """Jinja2's own cache of compiled templates, kept between builds in the build's
     cache folder: compiling the theme's 35 templates takes 0.3 s, which was 40 % of
-    building the example site, and each render worker compiled them again. Jinja2
+    building the example site, and each render worker compiles those it uses. Jinja2
     compiles a template again when its source changes; the folder is named after
     site_builder's code and the libraries' versions (cache.code_version), since the
     compiled code also depends on Jinja2 and on the options above. None where the
